@@ -1,0 +1,21 @@
+"""Shared pytest fixtures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tiny_models import build_tiny_bart, build_tiny_marian
+
+
+@pytest.fixture(scope="session")
+def tiny_marian_dir(tmp_path_factory) -> Path:
+    """A tiny random Marian fr->en checkpoint directory (real tokenizer, 128 positions)."""
+    return build_tiny_marian(tmp_path_factory.mktemp("tiny-marian"))
+
+
+@pytest.fixture(scope="session")
+def tiny_bart_dir(tmp_path_factory) -> Path:
+    """A tiny random BART summariser checkpoint directory (real BPE tokenizer, 128 positions)."""
+    return build_tiny_bart(tmp_path_factory.mktemp("tiny-bart"))
