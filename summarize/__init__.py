@@ -1,0 +1,3 @@
+"""summarize: French news clusters in, English briefs out."""
+
+__version__ = "0.1.0"

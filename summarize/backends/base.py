@@ -1,0 +1,47 @@
+"""The two small protocols every backend implements.
+
+Stages (translate.py, summarise.py, cluster.py) own caching, sentence splitting, chunking and
+map-reduce, so every engine gets identical pre/post-processing; a backend only turns a batch of
+texts that fit its model into outputs. Constructing a backend must be cheap: models and heavy
+libraries (torch, transformers, ctranslate2) load on first use, so a fully cached run never
+imports them.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, Sequence, runtime_checkable
+
+
+@runtime_checkable
+class Engine(Protocol):
+    def signature(self) -> str:
+        """Reproducibility signature (engine, model id, revision, quantisation, generation params).
+
+        Part of every cache key and of the outputs; must not load the model.
+        """
+
+    def describe(self) -> dict:
+        """What ran, for `run.models` in cluster.json (engine, model, revision, device, ...)."""
+
+    def count_tokens(self, text: str) -> int:
+        """Length of `text` in the model's own input tokens (may load the tokenizer)."""
+
+    @property
+    def max_input_tokens(self) -> int:
+        """The longest input the model accepts, in its tokens."""
+
+
+@runtime_checkable
+class Translator(Engine, Protocol):
+    def translate(self, sentences: Sequence[str]) -> list[str]:
+        """Translate French sentences (each within max_input_tokens) to English, in order."""
+
+
+@runtime_checkable
+class Summarizer(Engine, Protocol):
+    def summarize(self, texts: Sequence[str], max_words: int) -> list[str]:
+        """One English summary of at most about `max_words` words per text (each fits the model)."""
+
+
+class BackendError(RuntimeError):
+    """A backend cannot run (weights missing, bad model dir, ...); the message names the fix."""

@@ -1,0 +1,150 @@
+"""Command-line interface (typer): the typed signatures below are the CLI's spec."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from summarize.options import BACKENDS, Options, default_cache_dir
+
+app = typer.Typer(
+    help="Turn clusters of French news articles into English briefs (translate, then summarise).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+cache_app = typer.Typer(help="Inspect or empty the results cache.", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+
+console = Console(stderr=True, soft_wrap=True)
+
+ClusterDir = Annotated[
+    Path, typer.Argument(help="Folder holding one cluster: the article files (*.txt) about one event.", show_default=False)
+]
+OutDir = Annotated[Path, typer.Option("--out", "-o", help="Where results go: OUT/<cluster-id>/cluster.{json,md}.")]
+Backend = Annotated[
+    str,
+    typer.Option(
+        help=f"Engine: {', '.join(BACKENDS)}. 'auto' uses CTranslate2 when it can, else transformers; "
+        "'stub' runs no model (tests/demos, clearly labelled)."
+    ),
+]
+Preset = Annotated[str, typer.Option(help="Model preset from models/registry.toml: fast, default or quality.")]
+TranslationModel = Annotated[
+    Optional[str], typer.Option(help="Translation model: a hub id or a local directory (overrides the preset).")
+]
+SummaryModel = Annotated[
+    Optional[str], typer.Option(help="Summarisation model: a hub id or a local directory (overrides the preset).")
+]
+ModelDir = Annotated[
+    Optional[Path], typer.Option(help="Folder with downloaded models (<model-dir>/<name>/), searched before the hub.")
+]
+Device = Annotated[str, typer.Option(help="auto (GPU if available), cpu or cuda.")]
+Beams = Annotated[int, typer.Option(min=1, max=16, help="Beam size for translation and summaries.")]
+BriefWords = Annotated[int, typer.Option(min=10, max=400, help="Target length of each article brief, in words.")]
+ClusterWords = Annotated[int, typer.Option(min=10, max=800, help="Target length of the cluster brief, in words.")]
+CacheDir = Annotated[Optional[Path], typer.Option(help="Cache folder (default: the user cache dir).")]
+NoCache = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")]
+
+
+def build_options(**settings) -> Options:
+    """Options from CLI values; unset (None) values keep their defaults."""
+    if settings.get("backend") not in BACKENDS:
+        fail(f"unknown backend {settings.get('backend')!r}; choose one of: {', '.join(BACKENDS)}", code=2)
+    return Options(**{k: v for k, v in settings.items() if v is not None})
+
+
+def fail(message: str, code: int = 1) -> None:
+    """One line on stderr, no traceback, then exit."""
+    console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def open_cache(options: Options):
+    from summarize.cache import Cache
+
+    return Cache(options.cache_dir if options.use_cache else None)
+
+
+@app.command()
+def run(
+    cluster_dir: ClusterDir,
+    out: OutDir = Path("outputs"),
+    backend: Backend = "auto",
+    preset: Preset = "default",
+    translation_model: TranslationModel = None,
+    summary_model: SummaryModel = None,
+    model_dir: ModelDir = None,
+    device: Device = "auto",
+    beams: Beams = 4,
+    brief_words: BriefWords = 60,
+    cluster_words: ClusterWords = 120,
+    cache_dir: CacheDir = None,
+    no_cache: NoCache = False,
+    quiet: Quiet = False,
+) -> None:
+    """Translate and summarise one cluster folder; writes cluster.json and cluster.md."""
+    from summarize.backends import BackendError, make_backends
+    from summarize.pipeline import ClusterError, process_cluster
+    from summarize.progress import make_progress
+    from summarize.write import OutputError
+
+    options = build_options(
+        backend=backend, preset=preset, translation_model=translation_model, summary_model=summary_model,
+        model_dir=model_dir, device=device, beams=beams, brief_words=brief_words, cluster_words=cluster_words,
+        cache_dir=cache_dir, use_cache=not no_cache, quiet=quiet,
+    )
+    cache = open_cache(options)
+    try:
+        backends = make_backends(options)
+        with make_progress(console, quiet) as progress:
+            result, target = process_cluster(cluster_dir, out, options, backends, cache, progress)
+    except BackendError as err:
+        fail(str(err), code=2)
+    except (ClusterError, OutputError) as err:
+        fail(str(err))
+    finally:
+        cache.close()
+    for problem in result.problems:
+        console.print(f"[yellow]skipped[/] {problem}", highlight=False)
+    if result.run.backend == "stub" and not quiet:
+        from summarize.backends.stub import STUB_NOTICE
+
+        console.print(f"[bold yellow]{STUB_NOTICE}[/]", highlight=False)
+    if not quiet:
+        c = result.run.cache
+        console.print(
+            f"[green]wrote[/] {target}/cluster.json and cluster.md — {len(result.articles)} articles, "
+            f"backend {result.run.backend}, cache {c['hits']} hits / {c['misses']} misses, "
+            f"{result.run.timings['total']:.1f} s",
+            highlight=False,
+        )
+
+
+@cache_app.command("stats")
+def cache_stats(cache_dir: CacheDir = None) -> None:
+    """Show where the cache is, how many results it holds per stage, and its size."""
+    from summarize.cache import Cache
+
+    stats = Cache(cache_dir or default_cache_dir()).stats()
+    typer.echo(f"cache: {stats['path']}")
+    typer.echo(f"entries: {stats['entries']} ({stats['bytes'] / 1e6:.2f} MB)")
+    for stage, count in sorted(stats["stages"].items()):
+        typer.echo(f"  {stage}: {count}")
+
+
+@cache_app.command("clear")
+def cache_clear(cache_dir: CacheDir = None) -> None:
+    """Delete every cached result (translations and summaries are recomputed on the next run)."""
+    from summarize.cache import Cache
+
+    removed = Cache(cache_dir or default_cache_dir()).clear()
+    typer.echo(f"removed {removed} cached results")
+
+
+def main() -> None:
+    app()

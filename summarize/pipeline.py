@@ -1,0 +1,129 @@
+"""The pipeline: run every stage over one cluster folder, in order, data flowing forward.
+
+ingest/clean -> segment -> translate -> summarise -> cluster -> write. Backends are handed in
+already built (models load lazily, on the first cache miss), so a batch shares them across
+clusters and a fully cached run never loads a model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Protocol
+
+from summarize import __version__
+from summarize.backends import Backends
+from summarize.cache import Cache
+from summarize.clean import clean_article
+from summarize.cluster import brief_cluster
+from summarize.ingest import ingest_cluster
+from summarize.options import Options
+from summarize.records import ClusterResult, Problem, RunInfo, RunStats
+from summarize.segment import segment_article
+from summarize.summarise import brief_article
+from summarize.translate import translate_article
+from summarize.write import write_outputs
+
+
+class ClusterError(ValueError):
+    """A whole cluster cannot be processed (no usable article); the message names the fix."""
+
+
+class Progress(Protocol):
+    def start(self, cluster_id: str, articles: int) -> None: ...
+    def advance(self, article_id: str) -> None: ...
+
+
+class SilentProgress:
+    def start(self, cluster_id: str, articles: int) -> None:
+        pass
+
+    def advance(self, article_id: str) -> None:
+        pass
+
+
+def rules_fingerprint() -> str:
+    data = resources.files("summarize.rules").joinpath("boilerplate.toml").read_bytes()
+    return hashlib.sha256(data).hexdigest()[:12]
+
+
+def run_signature(options: Options, backends: Backends) -> str:
+    """Everything that determines a cluster's outputs besides its files (sacrebleu-style)."""
+    return "|".join(
+        [
+            f"summarize:{__version__}",
+            f"clean:{rules_fingerprint()}",
+            f"translate:[{backends.translator.signature()}]",
+            f"summarise:[{backends.summarizer.signature()}]",
+            f"brief_words:{options.brief_words}",
+            f"cluster_words:{options.cluster_words}",
+        ]
+    )
+
+
+@contextmanager
+def _timed(timings: dict[str, float], stage: str):
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[stage] = round(timings.get(stage, 0.0) + time.perf_counter() - start, 3)
+
+
+def run_cluster(
+    cluster_dir: Path, options: Options, backends: Backends, cache: Cache, progress: Progress | None = None
+) -> ClusterResult:
+    """Process one cluster folder into a ClusterResult (nothing is written here)."""
+    progress = progress or SilentProgress()
+    cluster_dir = Path(cluster_dir)
+    if not cluster_dir.is_dir():
+        raise ClusterError(f"{cluster_dir}: not a directory; pass a folder of article files")
+    stats = RunStats()
+    started = time.perf_counter()
+    with _timed(stats.timings, "ingest"):
+        ingested = ingest_cluster(cluster_dir)
+    problems: list[Problem] = list(ingested.problems)
+    if not ingested.articles:
+        reason = "; ".join(str(p) for p in problems) or "no article files (*.txt)"
+        raise ClusterError(f"{cluster_dir}: no usable article ({reason}); add .txt article files to the folder")
+    progress.start(cluster_dir.name, len(ingested.articles))
+    briefed = []
+    for item in ingested.articles:
+        with _timed(stats.timings, "clean"):
+            cleaned = clean_article(item, cluster_id=cluster_dir.name)
+        if not cleaned.paragraphs:
+            problems.append(Problem(item.path, "no article text left after removing boilerplate; skipped"))
+            progress.advance(item.id)
+            continue
+        with _timed(stats.timings, "segment"):
+            segmented = segment_article(cleaned)
+        with _timed(stats.timings, "translate"):
+            translated = translate_article(segmented, backends.translator, cache, stats)
+        with _timed(stats.timings, "summarise"):
+            briefed.append(brief_article(translated, backends.summarizer, options.brief_words, cache, stats))
+        progress.advance(item.id)
+    if not briefed:
+        raise ClusterError(f"{cluster_dir}: no article has text after cleaning; check the files' content")
+    with _timed(stats.timings, "cluster"):
+        brief = brief_cluster(briefed, backends.summarizer, options.cluster_words, cache, stats)
+    stats.timings["total"] = round(time.perf_counter() - started, 3)
+    run = RunInfo(
+        backend=backends.label,
+        models={"translation": backends.translator.describe(), "summarisation": backends.summarizer.describe()},
+        signature=run_signature(options, backends),
+        timings=stats.timings,
+        cache={"hits": stats.hits, "misses": stats.misses},
+    )
+    return ClusterResult(cluster_dir.name, str(cluster_dir), tuple(briefed), brief, tuple(problems), run)
+
+
+def process_cluster(
+    cluster_dir: Path, out_dir: Path, options: Options, backends: Backends, cache: Cache,
+    progress: Progress | None = None,
+) -> tuple[ClusterResult, Path]:
+    """Run one cluster and write its outputs; returns the result and the output folder."""
+    result = run_cluster(cluster_dir, options, backends, cache, progress)
+    return result, write_outputs(result, out_dir)

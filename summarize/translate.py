@@ -1,0 +1,75 @@
+"""Translate stage: French sentences to English, cached per sentence, alignment kept.
+
+Only cache misses reach the backend (so a fully cached run loads no model). A sentence longer
+than the model's input limit is split at clause boundaries (then, if a clause is still too long,
+between words) and its pieces' translations are joined: nothing is ever truncated.
+"""
+
+from __future__ import annotations
+
+import re
+
+from summarize.backends.base import Translator
+from summarize.cache import Cache, cache_key
+from summarize.records import RunStats, Segment, SegmentedArticle, TranslatedArticle
+
+STAGE = "translate"
+_CLAUSE_BREAK = re.compile(r"(?<=[,;:])\s+|\s+(?=[—–-]\s)|\s+(?=(?:et|mais|ou|donc|car|puis|alors que|tandis que|qui|que|dont)\s)")
+
+
+def stage_signature(translator: Translator) -> str:
+    return f"stage:{STAGE}|{translator.signature()}|split:clause-v1"
+
+
+def _pack(parts: list[str], fits) -> list[str]:
+    """Greedily join consecutive parts (with spaces) into the fewest pieces that fit."""
+    pieces: list[str] = []
+    for part in parts:
+        if pieces and fits(f"{pieces[-1]} {part}"):
+            pieces[-1] = f"{pieces[-1]} {part}"
+        else:
+            pieces.append(part)
+    return pieces
+
+
+def split_to_fit(sentence: str, translator: Translator) -> list[str]:
+    """Pieces of `sentence`, each within the model's input limit, that rejoin to the sentence."""
+    limit = translator.max_input_tokens
+
+    def fits(text: str) -> bool:
+        return translator.count_tokens(text) <= limit
+
+    if fits(sentence):
+        return [sentence]
+    pieces: list[str] = []
+    for clause in _pack(_CLAUSE_BREAK.split(sentence), fits):
+        if fits(clause):
+            pieces.append(clause)
+        else:
+            words = clause.split()
+            window = max(1, len(words) * limit // (2 * translator.count_tokens(clause)))
+            pieces.extend(_pack([" ".join(words[i : i + window]) for i in range(0, len(words), window)], fits))
+    return pieces
+
+
+def translate_article(
+    segmented: SegmentedArticle, translator: Translator, cache: Cache, stats: RunStats
+) -> TranslatedArticle:
+    """Translate every sentence of an article, from the cache where possible."""
+    signature = stage_signature(translator)
+    keys = [cache_key(signature, s.text) for s in segmented.sentences]
+    found = cache.get_many(keys)
+    missing = sorted({key: s.text for key, s in zip(keys, segmented.sentences) if key not in found}.items())
+    stats.hits += len(keys) - sum(1 for key in keys if key not in found)
+    stats.misses += len(missing)
+    if missing:
+        split = [split_to_fit(text, translator) for _, text in missing]
+        outputs = iter(translator.translate([piece for pieces in split for piece in pieces]))
+        new = {key: " ".join(next(outputs) for _ in pieces) for (key, _), pieces in zip(missing, split)}
+        cache.put_many(STAGE, signature, new)
+        found.update(new)
+    segments = tuple(
+        Segment(paragraph=s.paragraph, source=s.text, translation=found[key])
+        for s, key in zip(segmented.sentences, keys)
+    )
+    return TranslatedArticle(article=segmented.article, segments=segments)

@@ -1,0 +1,115 @@
+"""Write stage: cluster.json (everything, machine-readable) and cluster.md (a readable brief).
+
+Files are written atomically: a temp file in the same directory, fsync, then rename, so a crash
+or a full disk leaves the previous outputs intact.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+from summarize.backends.stub import STUB_NOTICE
+from summarize.records import ClusterResult
+
+SCHEMA = "summarize.cluster/1"
+
+
+class OutputError(OSError):
+    """Outputs could not be written; the message names the path and the fix."""
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Replace `path` with `text` in one step (temp file + fsync + rename)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as err:
+        raise OutputError(f"cannot write to {path.parent} ({err.strerror}); choose another --out directory") from err
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as err:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError(f"cannot write {path} ({err.strerror}); previous outputs were left intact") from err
+
+
+def cluster_json(result: ClusterResult) -> dict:
+    run = result.run
+    return {
+        "schema": SCHEMA,
+        "cluster": {
+            "id": result.cluster_id,
+            "source": result.source_dir,
+            "summary": result.brief.summary,
+            "pooled_sentences": [
+                {"article": p.article, "segment": p.segment, "text": p.text, "score": p.score}
+                for p in result.brief.pooled
+            ],
+            "dropped_duplicates": result.brief.dropped_duplicates,
+        },
+        "articles": [
+            {
+                "id": a.article.id,
+                "path": a.article.path,
+                "sha256": a.article.sha256,
+                "title": a.article.title,
+                "metadata": a.article.metadata,
+                "language": a.article.language,
+                "text": a.article.text,
+                "removed": [{"rule": rule, "text": text} for rule, text in a.article.removed],
+                "segments": [
+                    {"paragraph": s.paragraph, "source": s.source, "translation": s.translation}
+                    for s in a.translated.segments
+                ],
+                "translation": a.translated.translation,
+                "brief": a.brief,
+            }
+            for a in result.articles
+        ],
+        "skipped": [{"path": p.path, "reason": p.message} for p in result.problems],
+        "run": {
+            "backend": run.backend,
+            "models": run.models,
+            "signature": run.signature,
+            "timings": run.timings,
+            "cache": run.cache,
+        },
+    }
+
+
+def cluster_markdown(result: ClusterResult, generated: datetime | None = None) -> str:
+    generated = generated or datetime.now(timezone.utc)
+    lines = [f"# {result.cluster_id}: cluster brief", ""]
+    if result.run.backend == "stub":
+        lines += [f"> **{STUB_NOTICE}**", ""]
+    lines += [result.brief.summary or "_(no summary: no usable article)_", "", "## Articles", ""]
+    for number, a in enumerate(result.articles, 1):
+        lines += [f"### [{number}] {a.article.title}", "", a.brief, ""]
+    if result.problems:
+        lines += ["## Skipped", ""] + [f"- `{p.path}`: {p.message}" for p in result.problems] + [""]
+    lines += ["## Provenance", ""]
+    lines += [f"- [{n}] `{a.article.path}` sha256 `{a.article.sha256[:12]}`" for n, a in enumerate(result.articles, 1)]
+    for role, model in result.run.models.items():
+        details = ", ".join(f"{k}={v}" for k, v in model.items())
+        lines.append(f"- {role}: {details}")
+    lines += [
+        f"- signature: `{result.run.signature}`",
+        f"- generated: {generated.strftime('%Y-%m-%d %H:%M UTC')}",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_outputs(result: ClusterResult, out_dir: Path) -> Path:
+    """Write OUT/<cluster-id>/cluster.json and cluster.md; returns the cluster's output dir."""
+    target = out_dir / result.cluster_id
+    atomic_write_text(target / "cluster.json", json.dumps(cluster_json(result), ensure_ascii=False, indent=2) + "\n")
+    atomic_write_text(target / "cluster.md", cluster_markdown(result))
+    return target
