@@ -23,7 +23,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 _SENTENCE_FINAL = re.compile(r"[.!?…][\"»”’')\]]*\s*$")
 _INNER_BREAK = re.compile(r"[.!?…][\"»”’']*\s+[«\"“A-ZÀ-Ý]")
-_QUOTED = re.compile(r"^[\"“«]\s*(?P<body>.+?)\s*[\"”»]$")
+_QUOTED = re.compile(r"^[\"“«]\s*(?P<body>[^\"“”«»]+?)\s*[\"”»]$")
 
 
 @dataclass(frozen=True)

@@ -19,3 +19,13 @@ def tiny_marian_dir(tmp_path_factory) -> Path:
 def tiny_bart_dir(tmp_path_factory) -> Path:
     """A tiny random BART summariser checkpoint directory (real BPE tokenizer, 128 positions)."""
     return build_tiny_bart(tmp_path_factory.mktemp("tiny-bart"))
+
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO / "seeds" / "fr-03"
+
+
+@pytest.fixture(scope="session")
+def seed_dir() -> Path:
+    """The five real seed articles shipped in the repo (not ../shared)."""
+    return SEEDS

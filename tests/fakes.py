@@ -1,0 +1,38 @@
+"""Small in-test engines with tiny input limits, to drive splitting and map-reduce paths."""
+
+from __future__ import annotations
+
+
+class WordEngine:
+    """Counts one token per word (+1 for EOS) and records every call it receives."""
+
+    engine = "fake"
+
+    def __init__(self, max_input_tokens: int):
+        self.max_input_tokens = max_input_tokens
+        self.calls: list[list[str]] = []
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split()) + 1
+
+    def describe(self) -> dict:
+        return {"engine": self.engine, "model": "fake"}
+
+    def signature(self) -> str:
+        return f"engine:fake|max:{self.max_input_tokens}"
+
+
+class UpperTranslator(WordEngine):
+    def translate(self, sentences):
+        for s in sentences:
+            assert self.count_tokens(s) <= self.max_input_tokens, "over-long input reached the model"
+        self.calls.append(list(sentences))
+        return [s.upper() for s in sentences]
+
+
+class FirstWordsSummarizer(WordEngine):
+    def summarize(self, texts, max_words):
+        for t in texts:
+            assert self.count_tokens(t) <= self.max_input_tokens, "over-long input reached the model"
+        self.calls.append(list(texts))
+        return [" ".join(t.split()[: min(max_words, 5)]) + "." for t in texts]

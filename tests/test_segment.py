@@ -1,0 +1,52 @@
+"""French sentence segmentation: abbreviations, numbers, guillemets, initials, paragraphs."""
+
+from __future__ import annotations
+
+import pytest
+
+from summarize.clean import clean_article
+from summarize.ingest import ingest_cluster
+from summarize.records import CleanArticle
+from summarize.segment import segment_article, split_sentences
+
+
+@pytest.mark.parametrize(
+    "paragraph, expected",
+    [
+        (
+            "M. Sullivan a averti que la Corée du Nord « paierait un prix ». Mme Dupont est venue.",
+            ["M. Sullivan a averti que la Corée du Nord « paierait un prix ».", "Mme Dupont est venue."],
+        ),
+        ("Il a payé 3 000 euros, soit 37,5 % de plus. Puis il est parti.", ["Il a payé 3 000 euros, soit 37,5 % de plus.", "Puis il est parti."]),
+        ("J.-P. Martin est venu. Il est reparti.", ["J.-P. Martin est venu.", "Il est reparti."]),
+        ("Le président G. W. Bush est là. Fin.", ["Le président G. W. Bush est là.", "Fin."]),
+        ("Le 4 sept. il est venu. Fin.", ["Le 4 sept. il est venu.", "Fin."]),
+        (
+            "Il a dit : « Non, je ne peux pas. Il n'y a rien à dire. » Puis il est parti.",
+            ["Il a dit : « Non, je ne peux pas. Il n'y a rien à dire. »", "Puis il est parti."],
+        ),
+        (
+            "« C’est un échec », a déclaré lundi Poutine. « Voyons ce qui se passera ensuite ».",
+            ["« C’est un échec », a déclaré lundi Poutine.", "« Voyons ce qui se passera ensuite »."],
+        ),
+        ("Un trajet de 683 milles à 37 milles à l’heure.", ["Un trajet de 683 milles à 37 milles à l’heure."]),
+    ],
+)
+def test_split_sentences(paragraph, expected):
+    assert split_sentences(paragraph) == expected
+
+
+def test_paragraph_boundaries_kept():
+    article = CleanArticle("a", "a.txt", "0", "T", {}, ("Un. Deux.", "Trois."))
+    assert [(s.paragraph, s.text) for s in segment_article(article).sentences] == [(0, "Un."), (0, "Deux."), (1, "Trois.")]
+
+
+def test_repeated_and_truncated_sentences(seed_dir):
+    seed = next(a for a in ingest_cluster(seed_dir).articles if a.id.startswith("004"))
+    sentences = [s.text for s in segment_article(clean_article(seed)).sentences]
+    assert len(sentences) == len(set(sentences))
+    discussions = [s for s in sentences if s.startswith("Les discussions porteront")]
+    assert discussions == [
+        "Les discussions porteront sur les relations bilatérales, la situation dans la région et la scène "
+        "internationale, a ajouté le porte-parole de la présidence russe."
+    ]

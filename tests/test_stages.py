@@ -1,0 +1,127 @@
+"""Translate, summarise and cluster stages with fake engines: caching, splitting, map-reduce."""
+
+from __future__ import annotations
+
+import pytest
+from fakes import FirstWordsSummarizer, UpperTranslator
+
+from summarize.cache import Cache, cache_key
+from summarize.cluster import brief_cluster
+from summarize.records import BriefedArticle, CleanArticle, RunStats, SegmentedArticle, Sentence, Segment, TranslatedArticle
+from summarize.summarise import chunk_sentences, summarise_sentences
+from summarize.translate import split_to_fit, translate_article
+
+
+def segmented(*paragraphs: list[str]) -> SegmentedArticle:
+    article = CleanArticle("a", "a.txt", "0", "T", {}, tuple(" ".join(p) for p in paragraphs))
+    sentences = tuple(Sentence(i, s) for i, p in enumerate(paragraphs) for s in p)
+    return SegmentedArticle(article, sentences)
+
+
+@pytest.mark.parametrize(
+    "sentence, limit",
+    [
+        ("un, deux, trois, quatre, cinq, six, sept, huit, neuf, dix, onze, douze", 6),
+        ("le chat dort et le chien mange et la souris danse et le coq chante", 5),
+        (" ".join(f"mot{i}" for i in range(100)), 8),  # no punctuation at all
+    ],
+)
+def test_long_sentence_split_never_truncated(sentence, limit):
+    translator = UpperTranslator(limit)
+    pieces = split_to_fit(sentence, translator)
+    assert all(translator.count_tokens(p) <= limit for p in pieces)
+    assert " ".join(pieces).split() == sentence.split()
+
+
+def test_translation_aligned_cached_and_paragraphs_rebuilt(tmp_path):
+    cache = Cache(tmp_path)
+    translator = UpperTranslator(6)
+    source = segmented(["Un deux.", "Trois, quatre, cinq, six, sept, huit, neuf."], ["Dix."])
+    stats = RunStats()
+    result = translate_article(source, translator, cache, stats)
+    assert [s.source for s in result.segments] == [s.text for s in source.sentences]
+    assert result.segments[1].translation == "TROIS, QUATRE, CINQ, SIX, SEPT, HUIT, NEUF."
+    assert result.translation == "UN DEUX. TROIS, QUATRE, CINQ, SIX, SEPT, HUIT, NEUF.\n\nDIX."
+    assert (stats.hits, stats.misses) == (0, 3)
+    assert len(translator.calls) == 1  # one batched call per article
+
+    again = RunStats()
+    edited = segmented(["Un deux.", "Trois, quatre, cinq, six, sept, huit, neuf."], ["Onze."])
+    translate_article(edited, translator, cache, again)
+    assert (again.hits, again.misses) == (2, 1)
+    assert translator.calls[-1] == ["Onze."]
+
+
+def test_summary_map_reduce_covers_every_chunk(tmp_path):
+    summarizer = FirstWordsSummarizer(12)
+    sentences = [f"Phrase numéro {i} avec quelques mots de plus." for i in range(20)]
+    chunks = chunk_sentences(sentences, summarizer)
+    assert len(chunks) > 1
+    assert " ".join(chunks).split() == " ".join(sentences).split()
+    stats = RunStats()
+    summary = summarise_sentences(sentences, summarizer, 5, Cache(tmp_path), stats)
+    assert summary
+    first_round = summarizer.calls[0]
+    assert len(first_round) == len(chunks)  # map: every chunk summarised
+    assert len(summarizer.calls[-1]) == 1  # reduce ends in one summary
+
+
+def test_summary_cache_hit_counts_no_tokens(tmp_path):
+    cache = Cache(tmp_path)
+    summarizer = FirstWordsSummarizer(50)
+    first = summarise_sentences(["Une phrase.", "Deux phrases."], summarizer, 10, cache, RunStats())
+
+    class NoTokens(FirstWordsSummarizer):
+        def count_tokens(self, text):
+            raise AssertionError("cached summary must not need the tokenizer")
+
+    stats = RunStats()
+    assert summarise_sentences(["Une phrase.", "Deux phrases."], NoTokens(50), 10, cache, stats) == first
+    assert (stats.hits, stats.misses) == (1, 0)
+
+
+def briefed(article_id: str, translations: list[str]) -> BriefedArticle:
+    article = CleanArticle(article_id, f"{article_id}.txt", "0", article_id, {}, tuple(translations))
+    segments = tuple(Segment(i, t, t) for i, t in enumerate(translations))
+    return BriefedArticle(TranslatedArticle(article, segments), translations[0])
+
+
+def test_cluster_every_article_contributes_and_duplicates_dropped(tmp_path):
+    shared = "Kim Jong Un will meet Vladimir Putin in Vladivostok next week for arms talks."
+    articles = [
+        briefed("a", [shared, "The White House warned North Korea against selling weapons to Russia."]),
+        briefed("b", ["Kim Jong Un will meet Vladimir Putin in Vladivostok next week, for arms talks.", "The armoured train left Pyongyang on Sunday evening."]),
+        briefed("c", ["Sergei Shoigu visited Pyongyang in July for a military parade with drones."]),
+    ]
+    summarizer = FirstWordsSummarizer(1024)
+    result = brief_cluster(articles, summarizer, 40, Cache(tmp_path), RunStats())
+    assert result.dropped_duplicates == 1
+    assert {p.article for p in result.pooled} == {"a", "b", "c"}
+    assert summarizer.calls  # summarised from the pool
+
+
+def test_cluster_budget_respected(tmp_path):
+    topics = {"a": "harbour cranes", "b": "wheat exports", "c": "railway gauges", "d": "satellite launches"}
+    articles = [
+        briefed(x, [f"Sentence{x}{i} covers {topic} in region{x}{i} during week{x}{i}." for i in range(30)]) for x, topic in topics.items()
+    ]
+    summarizer = FirstWordsSummarizer(60)
+    result = brief_cluster(articles, summarizer, 20, Cache(tmp_path), RunStats())
+    assert sum(summarizer.count_tokens(p.text) + 1 for p in result.pooled) <= 60
+    assert {p.article for p in result.pooled} == set("abcd")
+
+
+@pytest.mark.parametrize("text", ["", "é", "a\x00b", "🙂" * 10])
+def test_cache_key_is_stable_hex(text):
+    key = cache_key("stage:x", text)
+    assert len(key) == 64 and key == cache_key("stage:x", text) and key != cache_key("stage:y", text)
+
+
+def test_cache_roundtrip_stats_clear(tmp_path):
+    cache = Cache(tmp_path)
+    cache.put_many("translate", "sig", {"k1": "v1", "k2": "v2"})
+    assert cache.get_many(["k1", "k2", "k3"]) == {"k1": "v1", "k2": "v2"}
+    assert cache.stats()["stages"] == {"translate": 2}
+    assert cache.clear() == 2
+    assert cache.get("k1") is None
+    assert Cache(None).get("k1") is None
