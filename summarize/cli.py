@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 
+from summarize.model_commands import models_app
 from summarize.options import BACKENDS, Options, default_cache_dir
 
 app = typer.Typer(
@@ -18,6 +19,7 @@ app = typer.Typer(
 )
 cache_app = typer.Typer(help="Inspect or empty the results cache.", no_args_is_help=True)
 app.add_typer(cache_app, name="cache")
+app.add_typer(models_app, name="models")
 
 console = Console(stderr=True, soft_wrap=True)
 

@@ -152,11 +152,12 @@ def build_tiny_marian(directory: Path, max_position_embeddings: int = 128) -> Pa
     return directory
 
 
-def build_tiny_bart(directory: Path, max_position_embeddings: int = 128) -> Path:
+def build_tiny_bart(directory: Path, max_position_embeddings: int = 256) -> Path:
     """Save a tiny random BartForConditionalGeneration with a byte-level BPE BART tokenizer.
 
     The generation config mirrors distilbart-cnn (beam 4, length penalty, no-repeat 3-grams,
-    forced `<s>`), and `max_position_embeddings` is small so long articles need chunking.
+    forced `<s>`), and `max_position_embeddings` is small so long articles need chunking (256:
+    random Marian output is long noise, and the cluster stage needs a few of its sentences to fit).
     """
     import torch
     from tokenizers import ByteLevelBPETokenizer

@@ -11,6 +11,9 @@ from summarize.options import Options
 # backend name -> "module:factory"; each factory takes Options and returns a Backends pair.
 _FACTORIES = {
     "stub": "summarize.backends.stub:make_backends",
+    "transformers": "summarize.backends.transformers:make_backends",
+    "ct2": "summarize.backends.ct2:make_backends",
+    "auto": "summarize.backends.auto:make_backends",
 }
 
 

@@ -1,0 +1,278 @@
+"""Which models to run and where their weights are: the preset registry and model resolution.
+
+A model *spec* is what the user gives: a Hugging Face hub id (optionally `id@revision`) or a
+local `save_pretrained` directory. `resolve_model` turns it into a local directory, looking in
+this order: the spec as a local path, `--model-dir/<name>`, the Hugging Face cache (honouring
+HF_HOME / HF_HUB_CACHE and the revision), then the hub (unless HF_HUB_OFFLINE is set). When the
+weights cannot be had it raises BackendError with one line naming the model, where it looked and
+the command that fixes it. Nothing here imports torch or transformers, so the transformers and
+CTranslate2 backends both build on it cheaply.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+try:
+    import tomllib
+except ImportError:  # Python 3.10
+    import tomli as tomllib
+
+from summarize.backends.base import BackendError
+from summarize.options import Options
+
+REGISTRY_PATH = Path(__file__).resolve().parents[1] / "models" / "registry.toml"
+TASKS = ("translation", "summary")
+TASK_OPTIONS = {"translation": "--translation-model", "summary": "--summary-model"}
+
+# A checkpoint directory is usable when it has config.json and one of these weight layouts.
+HF_WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json")
+# What `pull` fetches: configs, tokenizers and one weight format (never TF/Flax/Rust/ONNX copies).
+_TOKENIZER_AND_CONFIG_PATTERNS = ["*.json", "*.txt", "*.spm", "*.model"]
+_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
+_NETWORK_TIMEOUT_S = 10.0
+_TRUE_VALUES = {"1", "on", "yes", "true"}
+
+
+@dataclass(frozen=True)
+class Registry:
+    """Presets (name -> {task: model id}) and per-model settings (id -> {revision, about, task})."""
+
+    presets: dict[str, dict[str, str]]
+    models: dict[str, dict[str, str]]
+
+    def preset(self, name: str) -> dict[str, str]:
+        if name not in self.presets:
+            raise BackendError(f"unknown preset {name!r} in {REGISTRY_PATH}; choose one of: {', '.join(self.presets)}")
+        return self.presets[name]
+
+    def presets_using(self, model_id: str) -> list[str]:
+        return [name for name, models in self.presets.items() if model_id in models.values()]
+
+
+def load_registry(path: Path = REGISTRY_PATH) -> Registry:
+    """Read models/registry.toml."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise BackendError(f"cannot read the model registry {path}: {error}") from None
+    return Registry(presets=data.get("presets", {}), models=data.get("models", {}))
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """The model a run asks for, before any lookup: a hub id or local directory, and a revision."""
+
+    task: str
+    spec: str
+    revision: str | None = None
+
+    @property
+    def option(self) -> str:
+        """The CLI flag that overrides this model."""
+        return TASK_OPTIONS.get(self.task, "--model-dir")
+
+
+def choose_model(options: Options, task: str, registry: Registry | None = None) -> ModelChoice:
+    """The `task` model `options` ask for: an explicit --translation/summary-model, else the preset's.
+
+    A hub id may carry a revision as `id@revision`; otherwise the registry's pinned revision applies.
+    """
+    registry = registry or load_registry()
+    explicit = options.translation_model if task == "translation" else options.summary_model
+    spec, revision = split_revision(explicit or registry.preset(options.preset)[task], registry)
+    return ModelChoice(task=task, spec=spec, revision=revision)
+
+
+def split_revision(spec: str, registry: Registry) -> tuple[str, str | None]:
+    """(`spec`, revision) from `ID@REVISION`, else the registry's pinned revision for ID (None for local dirs)."""
+    if "@" in spec and not Path(spec).expanduser().exists():
+        spec, revision = spec.rsplit("@", 1)
+        return spec, revision
+    return spec, registry.models.get(spec, {}).get("revision")
+
+
+def hub_cache_dir() -> Path:
+    """The Hugging Face hub cache, read from the environment now (HF_HUB_CACHE, HF_HOME, XDG)."""
+    if os.environ.get("HF_HUB_CACHE"):
+        return Path(os.environ["HF_HUB_CACHE"]).expanduser()
+    if os.environ.get("HF_HOME"):
+        return Path(os.environ["HF_HOME"]).expanduser() / "hub"
+    xdg = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(xdg).expanduser() / "huggingface" / "hub"
+
+
+def hub_offline() -> bool:
+    """True when HF_HUB_OFFLINE (or TRANSFORMERS_OFFLINE) forbids network access."""
+    return any(os.environ.get(name, "").strip().lower() in _TRUE_VALUES for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
+
+
+def missing_weights(directory: Path, weight_files: tuple[str, ...] = HF_WEIGHT_FILES) -> str | None:
+    """Why `directory` is not a usable checkpoint (missing config or weights), or None if it is."""
+    if not (directory / "config.json").is_file():
+        return "no config.json"
+    for name in weight_files:
+        if not (directory / name).is_file():
+            continue
+        if not name.endswith(".index.json"):
+            return None
+        try:
+            shards = set(json.loads((directory / name).read_text(encoding="utf-8"))["weight_map"].values())
+        except (OSError, ValueError, KeyError):
+            return f"unreadable {name}"
+        absent = sorted(shard for shard in shards if not (directory / shard).is_file())
+        return f"missing weight shards {', '.join(absent)}" if absent else None
+    return f"no weights ({' or '.join(weight_files)})"
+
+
+def resolve_model(
+    spec: str,
+    revision: str | None = None,
+    options: Options | None = None,
+    *,
+    task: str = "model",
+    download: bool = True,
+    weight_files: tuple[str, ...] = HF_WEIGHT_FILES,
+) -> Path:
+    """A local directory holding `spec`'s config, tokenizer and weights, or BackendError saying how to get it.
+
+    Looks at the spec as a path, then `options.model_dir`, then the HF cache; downloads from the hub
+    only when `download` is set and HF_HUB_OFFLINE is not.
+    """
+    choice = ModelChoice(task=task, spec=spec, revision=revision)
+    path = Path(spec).expanduser()
+    if path.exists() or not _HUB_ID.match(spec):
+        return _checked_local_dir(path, choice, weight_files)
+    model_dir = options.model_dir if options else None
+    looked = []
+    if model_dir is not None:
+        for candidate in _model_dir_candidates(Path(model_dir), spec):
+            if candidate.is_dir():
+                return _checked_local_dir(candidate, choice, weight_files)
+        looked.append(f"--model-dir {model_dir}")
+    cache = hub_cache_dir()
+    snapshot = cached_snapshot(spec, revision, cache)
+    if snapshot is not None and missing_weights(snapshot, weight_files) is None:
+        return snapshot
+    looked.append(f"the Hugging Face cache {cache}")
+    if not download or hub_offline():
+        reason = "HF_HUB_OFFLINE is set" if hub_offline() else "not downloaded"
+        raise BackendError(f"{_describe(choice)} is not available ({reason}); looked in {' and '.join(looked)}. Fix: {_fixes(choice)}")
+    return _download(choice, cache, looked, weight_files)
+
+
+def cached_snapshot(repo_id: str, revision: str | None, cache: Path | None = None) -> Path | None:
+    """The HF-cache snapshot directory of `repo_id` at `revision` (default main), without network."""
+    from huggingface_hub import try_to_load_from_cache
+
+    found = try_to_load_from_cache(repo_id, "config.json", cache_dir=cache or hub_cache_dir(), revision=revision or "main")
+    return Path(found).parent if isinstance(found, str) else None
+
+
+def revision_label(directory: Path) -> str:
+    """What identifies the weights in `directory`: the hub commit of a cache snapshot, else a content fingerprint.
+
+    The fingerprint hashes config.json and the names and sizes of the other files: cheap (no
+    weight reads) and it changes whenever a checkpoint is re-saved with other weights or settings.
+    """
+    if directory.parent.name == "snapshots" and directory.parent.parent.name.startswith("models--"):
+        return directory.name
+    digest = hashlib.sha256((directory / "config.json").read_bytes())
+    for file in sorted(directory.iterdir()):
+        if file.is_file() and file.name != "config.json":
+            digest.update(f"{file.name}:{file.stat().st_size};".encode())
+    return "local-" + digest.hexdigest()[:12]
+
+
+def directory_size(directory: Path) -> int:
+    """Bytes on disk of the files in `directory` (following HF-cache symlinks to their blobs)."""
+    return sum(file.stat().st_size for file in directory.rglob("*") if file.is_file())
+
+
+def _checked_local_dir(path: Path, choice: ModelChoice, weight_files: tuple[str, ...]) -> Path:
+    if not path.is_dir():
+        raise BackendError(
+            f"{choice.task} model directory {path} does not exist. Fix: pass an existing save_pretrained "
+            f"directory or a hub id to {choice.option} (`summarize models list` shows the configured ones)"
+        )
+    problem = missing_weights(path, weight_files)
+    if problem:
+        raise BackendError(
+            f"{choice.task} model directory {path} is not a usable checkpoint ({problem}). Fix: point {choice.option} "
+            f"at a directory written by save_pretrained (config.json, tokenizer files and weights)"
+        )
+    return path.resolve()
+
+
+def _model_dir_candidates(model_dir: Path, repo_id: str) -> list[Path]:
+    """Where a hub model may sit under --model-dir: DIR/org/name, DIR/name, DIR/org--name."""
+    return [model_dir / repo_id, model_dir / repo_id.rsplit("/", 1)[-1], model_dir / repo_id.replace("/", "--")]
+
+
+def _download(choice: ModelChoice, cache: Path, looked: list[str], weight_files: tuple[str, ...]) -> Path:
+    """Fetch config, tokenizer and one weight format of `choice` into the HF cache, with bounded timeouts."""
+    from huggingface_hub import HfApi, snapshot_download
+    from huggingface_hub.errors import RepositoryNotFoundError, RevisionNotFoundError
+
+    where = " and ".join(looked)
+    try:
+        info = HfApi().model_info(choice.spec, revision=choice.revision, timeout=_NETWORK_TIMEOUT_S)
+        files = [sibling.rfilename for sibling in info.siblings or []]
+        weights = ["*.safetensors"] if any(f.endswith(".safetensors") for f in files) else ["pytorch_model*.bin"]
+        snapshot = snapshot_download(
+            choice.spec,
+            revision=choice.revision or "main",
+            cache_dir=cache,
+            allow_patterns=_TOKENIZER_AND_CONFIG_PATTERNS + weights,
+            etag_timeout=_NETWORK_TIMEOUT_S,
+        )
+    except RevisionNotFoundError:
+        raise BackendError(
+            f"{_describe(choice)}: no such revision on the Hugging Face hub. Fix: correct the revision in "
+            f"{REGISTRY_PATH} or {choice.option} ID@REVISION"
+        ) from None
+    except RepositoryNotFoundError:
+        raise BackendError(
+            f"{choice.task} model {choice.spec!r} is neither a local directory nor a model on the Hugging Face hub "
+            f"(typo?); looked in {where}. Fix: check the id (`summarize models list`) or pass a local directory to {choice.option}"
+        ) from None
+    except OSError as error:
+        if error.errno == errno.ENOSPC:
+            raise BackendError(
+                f"{_describe(choice)}: no space left on disk while downloading into {cache}. "
+                f"Fix: free space or set HF_HOME to a larger disk"
+            ) from None
+        raise _unreachable(choice, where, error) from None
+    except Exception as error:  # network layers raise their own exception types (httpx, ssl, ...)
+        raise _unreachable(choice, where, error) from None
+    problem = missing_weights(Path(snapshot), weight_files)
+    if problem:
+        raise BackendError(f"{_describe(choice)} downloaded to {snapshot} is not usable ({problem}). Fix: {_fixes(choice)}")
+    return Path(snapshot)
+
+
+def _unreachable(choice: ModelChoice, where: str, error: Exception) -> BackendError:
+    reason = (str(error).strip().splitlines() or [type(error).__name__])[0][:160]
+    return BackendError(
+        f"{_describe(choice)} is not available: not in {where} and the Hugging Face hub could not be reached "
+        f"({reason}). Fix: {_fixes(choice)}"
+    )
+
+
+def _describe(choice: ModelChoice) -> str:
+    return f"{choice.task} model {choice.spec!r} (revision {choice.revision or 'main'})"
+
+
+def _fixes(choice: ModelChoice) -> str:
+    presets = load_registry().presets_using(choice.spec)
+    pull_target = "default" if "default" in presets else next(iter(presets), choice.spec)
+    return (
+        f"run `summarize models pull {pull_target}` where the hub is reachable, or pass a local directory with "
+        f"{choice.option} DIR or --model-dir DIR, or use --backend stub for a demo without models"
+    )
