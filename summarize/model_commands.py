@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from summarize.backends.base import BackendError
+from summarize.convert import convert_command
 from summarize.models import (
     TASKS,
     Registry,
@@ -21,6 +22,7 @@ from summarize.models import (
 from summarize.options import Options
 
 models_app = typer.Typer(help="List the configured models or download them for offline use.", no_args_is_help=True)
+models_app.command("convert")(convert_command)
 
 ModelDir = Annotated[Optional[Path], typer.Option(help="Folder with downloaded models (<model-dir>/<name>/), searched first.")]
 

@@ -1,0 +1,33 @@
+"""The default backend: CTranslate2 where it can run, else transformers, decided per model.
+
+For each task (translation, summary) the ct2 engine is chosen when a converted model matching
+the source is present or a local Hugging Face checkpoint can be converted on first use. Otherwise
+(ctranslate2 not installed, an architecture or device it cannot run, weights not on disk) the
+transformers engine runs; it downloads the weights or fails with the one-line missing-weights
+error that names the fix. Only filesystem checks happen here, and the chosen engine's name is in
+every signature and in `run.models` of the outputs.
+"""
+
+from __future__ import annotations
+
+from summarize.backends.base import BackendError
+from summarize.backends.ct2 import plan_engine
+from summarize.backends.transformers import TransformersSummarizer, TransformersTranslator
+from summarize.models import choose_model
+from summarize.options import Options
+
+_FALLBACKS = {"translation": TransformersTranslator, "summary": TransformersSummarizer}
+
+
+def choose_engine(options: Options, task: str):
+    """The ct2 engine for `task` when CTranslate2 can run it, else the transformers engine."""
+    try:
+        return plan_engine(options, task)
+    except BackendError:
+        return _FALLBACKS[task](choose_model(options, task), options)
+
+
+def make_backends(options: Options):
+    from summarize.backends import Backends
+
+    return Backends(choose_engine(options, "translation"), choose_engine(options, "summary"))

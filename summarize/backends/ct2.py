@@ -1,0 +1,259 @@
+"""CTranslate2 engine: the transformers backend's translator and summariser, decoded by ctranslate2.
+
+The classes here subclass the transformers engines and replace only where the weights come
+from and how a batch of token ids is decoded, so tokenisation (the source model's own HF
+tokenizer), batching, output-length rules, the repetition-loop guard and decoding of the output
+are shared code, and both engines give the stages identical inputs and outputs. Decoding
+settings come from the checkpoint's generation config as transformers would apply them (beams,
+length penalty, no-repeat n-grams, forced BOS/EOS); lengths are mapped onto CTranslate2's
+conventions (its length counts a target prefix and never the end token).
+
+Weights: a converted directory (summarize/convert.py) when one matches the source model, else
+the local Hugging Face checkpoint is converted on first use. Construction is a filesystem check;
+ctranslate2 and the tokenizer load on the first cache miss (the tokenizer without torch), and a
+loaded model is kept per process, keyed by (directory, device, compute type).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from functools import cached_property
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Sequence
+
+from summarize.backends.base import BackendError
+from summarize.backends.transformers import TransformersSummarizer, TransformersTranslator, _load
+from summarize.convert import (
+    MANIFEST,
+    SOURCE_CONFIG,
+    Source,
+    convert,
+    converted_name,
+    ct2_root,
+    default_quantization,
+    ensure_convertible,
+    find_converted,
+    locate_source,
+    read_json,
+    source_id,
+)
+from summarize.models import ModelChoice, choose_model
+from summarize.options import Options
+
+ENGINE = "ct2"
+_COMMIT = re.compile(r"^[0-9a-f]{40}$")
+# Tokenizer classes by model type, for checkpoints whose tokenizer_config.json does not name one.
+_TOKENIZER_CLASSES = {"marian": "MarianTokenizer", "bart": "BartTokenizer"}
+
+# Process-level caches: loaded models keyed by (directory, device, compute type); tokenizers by directory.
+_TRANSLATORS: dict[tuple[str, str, str], object] = {}
+_TOKENIZERS: dict[str, object] = {}
+
+
+class _CT2Engine:
+    """Mixed in before a transformers engine: weights, placement, identity and decoding via CTranslate2."""
+
+    engine = ENGINE
+
+    def __init__(
+        self,
+        choice: ModelChoice,
+        options: Options,
+        source: Source | None,
+        converted: Path | None,
+        device: str,
+        quantization: str | None = None,
+    ):
+        super().__init__(choice, options)
+        self.source = source
+        self.converted = converted
+        self.device = device
+        self.quantization = quantization or default_quantization(device)
+        self.root = ct2_root(options)
+
+    # ---- identity (cheap) ---------------------------------------------------------------------
+    @cached_property
+    def manifest(self) -> dict:
+        return read_json(self.converted / MANIFEST) if self.converted else {}
+
+    @property
+    def model_id(self) -> str:
+        return self.source.model_id if self.source else self.manifest["source"]
+
+    @cached_property
+    def model_dir(self) -> Path:
+        """Where the tokenizer and configs are read: the converted directory, else the source checkpoint."""
+        return self.converted or self.source.path
+
+    @cached_property
+    def revision(self) -> str:
+        return self.source.revision if self.source else self.manifest["revision"]
+
+    @cached_property
+    def _config(self) -> dict:
+        """The source model's config.json (kept as source_config.json in a converted directory)."""
+        return read_json(self.converted / SOURCE_CONFIG) if self.converted else read_json(self.source.path / "config.json")
+
+    @property
+    def model_name(self) -> str:
+        return Path(self.model_id).name if self.revision.startswith("local-") else self.model_id
+
+    @property
+    def placement(self) -> tuple[str, str]:
+        return self.device, self.quantization
+
+    def _signature_parts(self) -> list[str]:
+        return [
+            f"engine:{ENGINE}",
+            f"task:{self.task}",
+            f"model:{self.model_name}",
+            f"rev:{self.revision}",
+            f"quant:{self.quantization}",
+            f"beams:{self.options.beams}",
+        ]
+
+    def describe(self) -> dict:
+        target = self.converted or self.root / converted_name(self.model_id, self.quantization)
+        return {
+            "engine": ENGINE,
+            "model": self.model_name,
+            "revision": self.revision,
+            "path": str(target),
+            "device": self.device,
+            "quantization": self.quantization,
+            "beams": self.options.beams,
+            "converter": self.manifest.get("converter", "converted on first use"),
+        }
+
+    # ---- loading --------------------------------------------------------------------------------
+    @property
+    def tokenizer(self):
+        """The source model's HF tokenizer, loaded by its class name so torch is not imported."""
+        key = str(self.model_dir)
+        if key not in _TOKENIZERS:
+            name = read_json(self.model_dir / "tokenizer_config.json").get("tokenizer_class")
+            name = name or _TOKENIZER_CLASSES.get(self._config.get("model_type", ""), "AutoTokenizer")
+
+            def load(transformers):
+                return getattr(transformers, name, transformers.AutoTokenizer).from_pretrained(key)
+
+            _TOKENIZERS[key] = _load(self, "tokenizer", load)
+        return _TOKENIZERS[key]
+
+    @property
+    def model(self):
+        """The ctranslate2.Translator, converting the source checkpoint first if needed."""
+        if self.converted is None:
+            self.converted = convert(self.source, self.root, self.quantization)
+            self.__dict__.pop("manifest", None)
+        key = (str(self.converted), self.device, self.quantization)
+        if key not in _TRANSLATORS:
+            _TRANSLATORS[key] = _load_translator(*key)
+        return _TRANSLATORS[key]
+
+    # ---- decoding -------------------------------------------------------------------------------
+    @cached_property
+    def _generation(self) -> dict:
+        """The checkpoint's generation settings (generation_config.json, else config.json)."""
+        return read_json(self.model_dir / "generation_config.json") or self._config
+
+    def _generate(self, encoded: list[list[int]], **overrides) -> list[list[int]]:
+        """Decode one batch like transformers' generate(max_new_tokens, min_new_tokens, ...) would.
+
+        Returns the generated token ids per input (a forced BOS included, no end token).
+        """
+        settings = {**self._generation, "num_beams": self.options.beams, **overrides}
+        if self.options.beams == 1:
+            settings["length_penalty"] = 1.0
+        tokenizer = self.tokenizer
+        # transformers counts a forced end token within max_new_tokens; CTranslate2 never counts
+        # the end token. Both count a forced first token (CTranslate2's target prefix).
+        forced_eos = 1 if settings.get("forced_eos_token_id") is not None else 0
+        bos = settings.get("forced_bos_token_id")
+        prefix = [tokenizer.convert_ids_to_tokens(bos)] if bos is not None else None
+        results = self.model.translate_batch(
+            [tokenizer.convert_ids_to_tokens(ids) for ids in encoded],
+            target_prefix=[prefix] * len(encoded) if prefix else None,
+            beam_size=settings["num_beams"],
+            length_penalty=float(settings.get("length_penalty") or 1.0),
+            repetition_penalty=float(settings.get("repetition_penalty") or 1.0),
+            no_repeat_ngram_size=int(settings.get("no_repeat_ngram_size") or 0),
+            max_decoding_length=max(1, settings["max_new_tokens"] - forced_eos),
+            min_decoding_length=settings.get("min_new_tokens") or 0,
+            max_input_length=0,  # the stages split and chunk; never truncate
+        )
+        return [tokenizer.convert_tokens_to_ids(result.hypotheses[0]) for result in results]
+
+
+class CT2Translator(_CT2Engine, TransformersTranslator):
+    """Sentence translation on CTranslate2 (same batching, length rule and loop guard as transformers)."""
+
+
+class CT2Summarizer(_CT2Engine, TransformersSummarizer):
+    """Abstractive summaries on CTranslate2 (same chunk inputs, word budget and settings as transformers)."""
+
+
+def ct2_device(requested: str) -> str:
+    """cpu or cuda for a --device request, decided without importing ctranslate2."""
+    device = (requested or "auto").lower()
+    if device == "auto":
+        hidden = os.environ.get("CUDA_VISIBLE_DEVICES", "unset").strip() in ("", "-1")
+        return "cuda" if not hidden and any(Path("/dev").glob("nvidia[0-9]*")) else "cpu"
+    if device in ("cpu", "cuda"):
+        return device
+    raise BackendError(f"device {requested!r} is not supported by the ct2 engine. Fix: pass --device auto, cpu or cuda")
+
+
+def plan_engine(options: Options, task: str) -> CT2Translator | CT2Summarizer:
+    """The ct2 engine for `task`, or BackendError saying why CTranslate2 cannot run it.
+
+    Cheap: reads configs and manifests only. Uses a converted model that matches the local
+    checkpoint (or, without a local checkpoint, one converted from the same source at the pinned
+    revision); with a local checkpoint but no matching conversion, converts on first use.
+    """
+    if find_spec("ctranslate2") is None:
+        raise BackendError("ctranslate2 is not installed. Fix: pip install ctranslate2, or use --backend transformers")
+    choice = choose_model(options, task)
+    device = ct2_device(options.device)
+    quantization = default_quantization(device)
+    root = ct2_root(options)
+    engine_class = CT2Translator if task == "translation" else CT2Summarizer
+    try:
+        source = locate_source(choice.spec, choice.revision, options, task)
+    except BackendError as missing:
+        pinned = choice.revision if choice.revision and _COMMIT.match(choice.revision) else None
+        converted = find_converted(root, source_id(choice.spec), quantization, pinned)
+        if converted is None:
+            raise missing
+        return engine_class(choice, options, source=None, converted=converted, device=device)
+    ensure_convertible(source)
+    converted = find_converted(root, source.model_id, quantization, source.revision)
+    return engine_class(choice, options, source=source, converted=converted, device=device)
+
+
+def make_backends(options: Options):
+    """Translator and summariser on CTranslate2 (cheap: filesystem checks only)."""
+    from summarize.backends import Backends
+
+    return Backends(plan_engine(options, "translation"), plan_engine(options, "summary"))
+
+
+def _load_translator(path: str, device: str, compute_type: str):
+    """Load a converted model with one intra-op thread per usable core."""
+    try:
+        import ctranslate2
+    except ImportError:
+        raise BackendError("ctranslate2 is not installed. Fix: pip install ctranslate2, or use --backend transformers") from None
+    if device == "cuda" and ctranslate2.get_cuda_device_count() == 0:
+        raise BackendError("device cuda was chosen but CTranslate2 sees no CUDA GPU here. Fix: pass --device cpu")
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    try:
+        return ctranslate2.Translator(path, device=device, compute_type=compute_type, inter_threads=1, intra_threads=cores)
+    except (RuntimeError, ValueError, OSError) as error:
+        reason = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
+        raise BackendError(
+            f"cannot load the CTranslate2 model in {path}: {reason}. Fix: run `summarize models convert` again "
+            f"with --force (or delete that directory)"
+        ) from None
