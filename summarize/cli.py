@@ -127,6 +127,73 @@ def run(
         )
 
 
+BATCH_EXIT_CODES = (
+    "Exit status: 0 when every cluster is done or unchanged; 1 when any cluster failed (the others are still done) "
+    "or OUT cannot be written; 2 for usage and model errors; 130 when interrupted (with --watch, Ctrl-C is the "
+    "normal stop and gives 0 or 1)."
+)
+BatchRoot = Annotated[
+    Path, typer.Argument(help="Folder searched recursively for clusters: folders holding article files.", show_default=False)
+]
+BatchOut = Annotated[Path, typer.Option("--out", "-o", help="Where results go: OUT/<cluster-id>/ and OUT/index.{json,md}.")]
+Watch = Annotated[bool, typer.Option(help="Keep polling ROOT for new or changed clusters until Ctrl-C.")]
+Interval = Annotated[float, typer.Option(min=0.1, help="Seconds between polls with --watch.")]
+Jobs = Annotated[int, typer.Option(min=1, max=64, help="Worker processes, each loading its own models once (1: none).")]
+Force = Annotated[bool, typer.Option(help="Re-run unchanged clusters too (cached sentences are still reused).")]
+
+
+@app.command(epilog=BATCH_EXIT_CODES)
+def batch(
+    root: BatchRoot,
+    out: BatchOut = Path("outputs"),
+    watch: Watch = False,
+    interval: Interval = 10.0,
+    jobs: Jobs = 1,
+    force: Force = False,
+    backend: Backend = "auto",
+    preset: Preset = "default",
+    translation_model: TranslationModel = None,
+    summary_model: SummaryModel = None,
+    model_dir: ModelDir = None,
+    device: Device = "auto",
+    beams: Beams = 4,
+    brief_words: BriefWords = 60,
+    cluster_words: ClusterWords = 120,
+    cache_dir: CacheDir = None,
+    no_cache: NoCache = False,
+    quiet: Quiet = False,
+    max_polls: Annotated[Optional[int], typer.Option(hidden=True, min=1)] = None,
+) -> None:
+    """Brief every cluster under ROOT, skipping those unchanged since their last output.
+
+    A cluster is any folder under ROOT that directly holds article files; its id is its path
+    below ROOT joined with '__' (ROOT/2023/09/fr-03 -> OUT/2023__09__fr-03/; ROOT itself keeps
+    its folder name). A cluster is re-run when its files, their contents or the settings change.
+    Killed? Run the same command again: it finishes the job. Two batches at once share the work:
+    a cluster another process is on is reported busy, then waited for at the end. Exit code 1 if
+    any cluster failed (the others are still done).
+    """
+    from summarize.backends import BackendError
+    from summarize.batch import BatchError, run_batch
+    from summarize.write import OutputError
+
+    options = build_options(
+        backend=backend, preset=preset, translation_model=translation_model, summary_model=summary_model,
+        model_dir=model_dir, device=device, beams=beams, brief_words=brief_words, cluster_words=cluster_words,
+        cache_dir=cache_dir, use_cache=not no_cache, quiet=quiet,
+    )
+    try:
+        code = run_batch(
+            root, out, options, console=console, jobs=jobs, force=force, watch=watch, interval=interval,
+            max_polls=max_polls, quiet=quiet,
+        )
+    except BackendError as err:
+        fail(str(err), code=2)
+    except (BatchError, OutputError) as err:
+        fail(str(err))
+    raise typer.Exit(code)
+
+
 @cache_app.command("stats")
 def cache_stats(cache_dir: CacheDir = None) -> None:
     """Show where the cache is, how many results it holds per stage, and its size."""

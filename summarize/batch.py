@@ -1,0 +1,329 @@
+"""Batch: every cluster folder under a root, incremental, resumable and safe to run twice at once.
+
+Clusters and ids: a cluster is any folder under ROOT that directly holds article files. Its id is
+its path relative to ROOT with the parts joined by "__" (ROOT/2023/09/fr-03 -> "2023__09__fr-03";
+ROOT itself -> its own folder name, as with `summarize run`); its outputs go to OUT/<id>/. Hidden
+folders and OUT are not searched. Two folders that map to one id both fail, naming each other.
+
+Incremental: a cluster runs only when its set of files, their sha256 or the run signature changed
+since its manifest (summarize/manifest.py); a re-run hits the sentence cache for unchanged text.
+The skip check reads files and manifests only: no model loads, no torch import.
+
+Resumable: outputs are atomic and the manifest goes last, so after a kill (SIGKILL included) the
+same command re-runs exactly the unfinished clusters; work that reached the cache is not redone.
+
+Concurrency: one lock per cluster (filelock, OUT/.locks/<id>.lock). A batch that finds a cluster
+locked by another process goes on with the others ("busy"), then waits for it at the end of the
+pass and finds it done (skipped) or runs it. The SQLite cache (WAL) takes concurrent writers.
+--jobs N runs N worker processes, each building its backends once and reusing them for all its
+clusters (models are not shared between threads; progress is then shown per cluster only); the
+default (1) runs in this process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import re
+import signal
+import time
+from contextlib import suppress
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Iterator
+
+from rich.console import Console
+
+from summarize.backends import BackendError, make_backends
+from summarize.batch_progress import SilentBatchProgress, make_batch_progress, print_outcomes
+from summarize.cache import Cache
+from summarize.index import LOCK_DIR, write_index
+from summarize.ingest import list_article_files
+from summarize.manifest import Manifest, fingerprint, forget, still_valid, write_manifest
+from summarize.options import Options
+from summarize.pipeline import ClusterError, Progress, SilentProgress, run_cluster, run_signature
+from summarize.records import ClusterResult
+from summarize.write import OutputError, write_outputs
+
+ID_SEPARATOR = "__"
+HEADLINE_CHARS = 100
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+class BatchError(ValueError):
+    """The batch as a whole cannot start (e.g. ROOT is not a folder); the message names the fix."""
+
+
+@dataclass(frozen=True)
+class ClusterSource:
+    id: str
+    path: Path
+    files: tuple[Path, ...]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one cluster in one pass. `attempted` is False when the pass did nothing new
+    for it (unchanged since its manifest, or a folder problem found again), so --watch stays quiet."""
+
+    cluster_id: str
+    status: str  # done | skipped | failed | busy
+    articles: int = 0
+    seconds: float = 0.0
+    reason: str = ""
+    attempted: bool = True
+
+    def line(self) -> str:
+        if self.status == "done":
+            return f"done, {self.articles} articles, {self.seconds:.1f} s ({self.reason})"
+        return f"{self.status}: {self.reason}"
+
+
+def cluster_id(root: Path, folder: Path) -> str:
+    parts = folder.relative_to(root).parts
+    return ID_SEPARATOR.join(parts) if parts else (root.resolve().name or "root")
+
+
+def discover_clusters(root: Path, skip: Path | None = None) -> tuple[list[ClusterSource], list[Outcome]]:
+    """Every folder under `root` that directly holds article files, sorted by id; folders that
+    cannot be read and clashing ids come back as failed outcomes."""
+    found: dict[str, list[ClusterSource]] = {}
+    failures: list[Outcome] = []
+    skip = skip.resolve() if skip is not None else None
+
+    def unreadable(err: OSError) -> None:
+        folder = Path(err.filename)
+        reason = f"cannot read folder {folder} ({err.strerror}); check its permissions"
+        failures.append(Outcome(cluster_id(root, folder), "failed", reason=reason, attempted=False))
+
+    for folder, subfolders, _ in os.walk(root, onerror=unreadable):
+        folder = Path(folder)
+        subfolders[:] = sorted(
+            d for d in subfolders
+            if not d.startswith(".") and not (skip and d == skip.name and (folder / d).resolve() == skip)
+        )
+        try:
+            files = list_article_files(folder)
+        except OSError as err:
+            unreadable(err)
+            continue
+        if files:
+            source = ClusterSource(cluster_id(root, folder), folder, tuple(files))
+            found.setdefault(source.id, []).append(source)
+    sources = []
+    for key in sorted(found):
+        clashing = found[key]
+        if len(clashing) == 1:
+            sources.append(clashing[0])
+            continue
+        folders = " and ".join(str(s.path) for s in clashing)
+        reason = f"folders {folders} share the id {key!r}; rename one of them"
+        failures.append(Outcome(key, "failed", reason=reason, attempted=False))
+    return sources, failures
+
+
+def headline(result: ClusterResult) -> str:
+    """A short title for the index: the cluster brief's first sentence (else the first article's title)."""
+    text = _SENTENCE_END.split(result.brief.summary.strip(), maxsplit=1)[0] or result.articles[0].article.title
+    return text if len(text) <= HEADLINE_CHARS else text[: HEADLINE_CHARS - 1].rstrip() + "…"
+
+
+def run_notes(result: ClusterResult) -> str:
+    """Cache use and file-level notes of a run, for the batch table (details are in cluster.json)."""
+    notes = [f"cache {result.run.cache['hits']} hits / {result.run.cache['misses']} misses"]
+    if result.problems:
+        notes.append(f"{len(result.problems)} files skipped")
+    return "; ".join(notes)
+
+
+def describe_error(err: Exception) -> str:
+    """One line: our own errors already name the fix; anything else is labelled with its type."""
+    message = (str(err).strip().splitlines() or [""])[0]
+    if isinstance(err, (ClusterError, BackendError, OutputError)):
+        return message
+    return f"{type(err).__name__}: {message}" if message else type(err).__name__
+
+
+class ClusterRunner:
+    """Runs clusters in this process with one set of backends and one cache, reused for every cluster."""
+
+    def __init__(self, out_dir: Path, options: Options):
+        self.out_dir = out_dir
+        self.options = options
+        self.backends = make_backends(options)
+        self.signature = run_signature(options, self.backends)
+        self.cache = Cache(options.cache_dir if options.use_cache else None)
+
+    def unchanged(self, source: ClusterSource, files: dict[str, str], retry_failed: bool) -> Outcome | None:
+        """The outcome of a cluster that need not run (same files and settings as its manifest), else None."""
+        kept = still_valid(self.out_dir / source.id, self.signature, files, retry_failed)
+        if kept is None:
+            return None
+        if kept.status == "failed":
+            reason = f"{kept.reason} (unchanged since {kept.finished})"
+            return Outcome(source.id, "failed", reason=reason, attempted=False)
+        return Outcome(source.id, "skipped", kept.articles, reason="unchanged", attempted=False)
+
+    def process(
+        self, source: ClusterSource, progress: Progress, *, wait: bool, retry_failed: bool, force: bool
+    ) -> Outcome:
+        """Run one cluster under its lock; a cluster locked by another process is "busy" unless `wait`."""
+        from filelock import FileLock, Timeout
+
+        lock_path = self.out_dir / LOCK_DIR / f"{source.id}.lock"
+        lock = FileLock(lock_path, timeout=-1 if wait else 0)
+        try:
+            lock_path.parent.mkdir(parents=True, exist_ok=True)
+            lock.acquire()
+        except Timeout:
+            return Outcome(source.id, "busy", reason="another process is on it; waiting for it at the end")
+        except OSError as err:
+            return Outcome(source.id, "failed", reason=f"cannot lock {lock_path} ({err.strerror}); choose another --out")
+        try:
+            return self._process_locked(source, progress, retry_failed, force)
+        finally:
+            lock.release()
+
+    def _process_locked(self, source: ClusterSource, progress: Progress, retry_failed: bool, force: bool) -> Outcome:
+        started = time.perf_counter()
+        files: dict[str, str] = {}
+        try:
+            files = fingerprint(list_article_files(source.path))
+            kept = None if force else self.unchanged(source, files, retry_failed)
+            if kept is not None:
+                return kept
+            forget(self.out_dir / source.id)
+            result = run_cluster(source.path, self.options, self.backends, self.cache, progress)
+            result = replace(result, cluster_id=source.id)
+            write_outputs(result, self.out_dir)
+            seconds = time.perf_counter() - started
+            notes = run_notes(result)
+            if fingerprint(list_article_files(source.path)) != files:
+                notes += "; files changed during the run, they are picked up next time"
+                return Outcome(source.id, "done", len(result.articles), seconds, notes)
+            self._record(source, "done", files, title=headline(result), articles=len(result.articles))
+            return Outcome(source.id, "done", len(result.articles), seconds, notes)
+        except Exception as err:  # one bad cluster (bad files, model error, full disk) must not stop the batch
+            reason = describe_error(err)
+            with suppress(OSError):  # if OUT itself is unwritable, the reason already says so
+                self._record(source, "failed", files, reason=reason)
+            return Outcome(source.id, "failed", seconds=time.perf_counter() - started, reason=reason)
+
+    def _record(self, source: ClusterSource, status: str, files: dict[str, str], **details) -> None:
+        """Write the cluster's manifest: the last file of a run, whatever its outcome."""
+        manifest = Manifest(status, self.signature, files, str(source.path.absolute()), **details)
+        write_manifest(self.out_dir / source.id, manifest)
+
+
+_WORKER: ClusterRunner | None = None  # in a --jobs worker process: its runner, built once by _start_worker
+
+
+def _start_worker(out_dir: Path, options: Options) -> None:
+    global _WORKER
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops the pool
+    _WORKER = ClusterRunner(out_dir, options)
+
+
+def _work(task: tuple[ClusterSource, dict]) -> Outcome:
+    source, flags = task
+    return _WORKER.process(source, SilentProgress(), **flags)
+
+
+class Batch:
+    """A batch over ROOT: run_pass() brings every cluster's outputs up to date, then rebuilds the index."""
+
+    def __init__(self, root: Path, out_dir: Path, options: Options, jobs: int = 1, force: bool = False):
+        if not root.is_dir():
+            raise BatchError(f"{root}: not a directory; pass the folder that holds your cluster folders")
+        self.root, self.out_dir, self.jobs, self.force = root, out_dir, jobs, force
+        self.runner = ClusterRunner(out_dir, options)
+        self._pool = None
+
+    def run_pass(self, progress=None, retry_failed: bool = True) -> list[Outcome]:
+        progress = progress or SilentBatchProgress()
+        sources, outcomes = discover_clusters(self.root, skip=self.out_dir)
+        try:
+            to_run = []
+            for source in sources:
+                kept = None
+                if not self.force:
+                    kept = self.runner.unchanged(source, fingerprint(list(source.files)), retry_failed)
+                if kept is None:
+                    to_run.append(source)
+                else:
+                    outcomes.append(kept)
+            progress.begin(len(to_run), len(sources) - len(to_run))
+            flags = {"retry_failed": retry_failed, "force": self.force}
+            busy = set()
+            for outcome in self._execute(to_run, progress, wait=False, **flags):
+                progress.finished(outcome)
+                if outcome.status == "busy":
+                    busy.add(outcome.cluster_id)
+                else:
+                    outcomes.append(outcome)
+            for outcome in self._execute([s for s in to_run if s.id in busy], progress, wait=True, **flags):
+                progress.finished(outcome)
+                outcomes.append(outcome)
+        finally:
+            if sources or self.out_dir.is_dir():
+                write_index(self.out_dir, self.root, {s.id: s.path for s in sources})
+        return outcomes
+
+    def _execute(self, sources: list[ClusterSource], progress, **flags) -> Iterator[Outcome]:
+        if not sources:
+            return
+        if self.jobs == 1:
+            for source in sources:
+                yield self.runner.process(source, progress.cluster(source.id), **flags)
+            return
+        if self._pool is None:  # started on first need: a fully skipped batch spawns no worker
+            context = multiprocessing.get_context("spawn")
+            self._pool = context.Pool(self.jobs, _start_worker, (self.out_dir, self.runner.options))
+        yield from self._pool.imap_unordered(_work, [(source, flags) for source in sources])
+
+    def __enter__(self) -> Batch:
+        return self
+
+    def __exit__(self, exc_type, *_) -> None:
+        if self._pool is not None:
+            if exc_type is None:
+                self._pool.close()
+            else:  # interrupted: stop workers now; their unfinished clusters have no manifest and re-run
+                self._pool.terminate()
+            self._pool.join()
+        self.runner.cache.close()
+
+
+def run_batch(
+    root: Path, out_dir: Path, options: Options, *, console: Console, jobs: int = 1, force: bool = False,
+    watch: bool = False, interval: float = 10.0, max_polls: int | None = None, quiet: bool = False,
+) -> int:
+    """Run the batch (with `watch`, again every `interval` s until Ctrl-C); returns the exit code:
+    0 all done or unchanged, 1 some cluster failed, 130 a one-shot batch interrupted."""
+    last: list[Outcome] = []
+    polls = 0
+    try:
+        with Batch(root, out_dir, options, jobs, force) as batch:
+            if watch and not quiet:
+                console.print(f"watching {root} every {interval:g} s; Ctrl-C to stop", markup=False, highlight=False)
+            while True:
+                with make_batch_progress(console, quiet) as progress:
+                    last = batch.run_pass(progress, retry_failed=polls == 0)
+                polls += 1
+                shown = [o for o in last if o.attempted] if watch and polls > 1 else last
+                if shown or not watch:
+                    print_outcomes(console, shown, quiet)
+                if not watch or (max_polls and polls >= max_polls):
+                    break
+                time.sleep(interval)
+    except KeyboardInterrupt:
+        console.print("stopped: finished clusters are saved; run the same command to go on", markup=False)
+        if not watch:
+            return 130
+    if not quiet:
+        if options.backend == "stub":
+            from summarize.backends.stub import STUB_NOTICE
+
+            console.print(f"[bold yellow]{STUB_NOTICE}[/]", highlight=False)
+        console.print(f"index: {out_dir / 'index.md'}", markup=False, highlight=False)
+    return 1 if any(o.status == "failed" for o in last) else 0
