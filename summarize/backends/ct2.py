@@ -162,29 +162,39 @@ class _CT2Engine:
     def _generate(self, encoded: list[list[int]], **overrides) -> list[list[int]]:
         """Decode one batch like transformers' generate(max_new_tokens, min_new_tokens, ...) would.
 
-        Returns the generated token ids per input (a forced BOS included, no end token).
+        Returns the generated token ids per input, as generate() does (forced BOS and EOS included)
+        but without the padding generate() adds to rows that finish early.
         """
         settings = {**self._generation, "num_beams": self.options.beams, **overrides}
         if self.options.beams == 1:
             settings["length_penalty"] = 1.0
+
+        def setting(name: str, default):
+            value = settings.get(name)
+            return default if value is None else value
+
         tokenizer = self.tokenizer
         # transformers counts a forced end token within max_new_tokens; CTranslate2 never counts
         # the end token. Both count a forced first token (CTranslate2's target prefix).
-        forced_eos = 1 if settings.get("forced_eos_token_id") is not None else 0
+        forced_eos = settings.get("forced_eos_token_id")
         bos = settings.get("forced_bos_token_id")
         prefix = [tokenizer.convert_ids_to_tokens(bos)] if bos is not None else None
         results = self.model.translate_batch(
             [tokenizer.convert_ids_to_tokens(ids) for ids in encoded],
             target_prefix=[prefix] * len(encoded) if prefix else None,
             beam_size=settings["num_beams"],
-            length_penalty=float(settings.get("length_penalty") or 1.0),
-            repetition_penalty=float(settings.get("repetition_penalty") or 1.0),
-            no_repeat_ngram_size=int(settings.get("no_repeat_ngram_size") or 0),
-            max_decoding_length=max(1, settings["max_new_tokens"] - forced_eos),
-            min_decoding_length=settings.get("min_new_tokens") or 0,
+            length_penalty=float(setting("length_penalty", 1.0)),
+            repetition_penalty=float(setting("repetition_penalty", 1.0)),
+            no_repeat_ngram_size=int(setting("no_repeat_ngram_size", 0)),
+            max_decoding_length=max(1, settings["max_new_tokens"] - (forced_eos is not None)),
+            min_decoding_length=int(setting("min_new_tokens", 0)),
             max_input_length=0,  # the stages split and chunk; never truncate
+            return_end_token=True,
         )
-        return [tokenizer.convert_tokens_to_ids(result.hypotheses[0]) for result in results]
+        outputs = [tokenizer.convert_tokens_to_ids(result.hypotheses[0]) for result in results]
+        if forced_eos is not None:  # what generate() puts where the length limit cut the output
+            outputs = [ids if ids[-1:] == [forced_eos] else ids + [forced_eos] for ids in outputs]
+        return outputs
 
 
 class CT2Translator(_CT2Engine, TransformersTranslator):

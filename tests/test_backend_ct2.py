@@ -1,0 +1,383 @@
+"""The CTranslate2 engine, converter and auto backend, on tiny models converted at test time."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from summarize.backends import make_backends
+from summarize.backends.auto import choose_engine
+from summarize.backends.base import BackendError
+from summarize.backends.ct2 import CT2Summarizer, CT2Translator, plan_engine
+from summarize.backends.transformers import TransformersSummarizer, TransformersTranslator
+from summarize.cli import app
+from summarize.convert import MANIFEST, SOURCE_CONFIG, Source, convert, converted_name, converter_version, find_converted
+from summarize.models import choose_model, revision_label
+from summarize.options import Options
+from summarize.summarise import chunk_sentences
+from summarize.translate import split_to_fit
+from tiny_models import english_sentences, french_sentences
+
+runner = CliRunner()
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def offline_hub(tmp_path, monkeypatch):
+    """No network and an empty Hugging Face cache: only the tiny local checkpoints exist."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf-cache"))
+
+
+@pytest.fixture(scope="session")
+def converted(tiny_marian_dir, tiny_bart_dir, tmp_path_factory):
+    """Both tiny models converted to int8 once: {"root": ct2 root, "marian": dir, "bart": dir}."""
+    root = tmp_path_factory.mktemp("converted") / "ct2"
+    return {
+        "root": root,
+        "marian": convert(Source.from_dir(str(tiny_marian_dir), tiny_marian_dir), root, "int8"),
+        "bart": convert(Source.from_dir(str(tiny_bart_dir), tiny_bart_dir), root, "int8"),
+    }
+
+
+def tiny_options(marian: Path, bart: Path, model_dir: Path, **settings) -> Options:
+    return Options(translation_model=str(marian), summary_model=str(bart), model_dir=model_dir, device="cpu", **settings)
+
+
+def run_cli(*args: str):
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+# ---- conversion ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["marian", "bart"])
+def test_conversion_keeps_tokenizer_configs_and_manifest(converted, name, tiny_marian_dir, tiny_bart_dir):
+    source = {"marian": tiny_marian_dir, "bart": tiny_bart_dir}[name]
+    target = converted[name]
+    assert target == converted["root"] / f"{source.name}-int8"
+    manifest = json.loads((target / MANIFEST).read_text("utf-8"))
+    assert manifest["source"] == str(source)
+    assert manifest["revision"] == revision_label(source)
+    assert manifest["quantization"] == "int8"
+    assert manifest["converter"] == converter_version()
+    assert manifest["model_type"] == name
+    assert (target / "model.bin").is_file()
+    assert json.loads((target / SOURCE_CONFIG).read_text()) == json.loads((source / "config.json").read_text())
+    assert (target / "generation_config.json").is_file() and (target / "tokenizer_config.json").is_file()
+    assert not list(target.glob("*.safetensors"))
+    assert [p.name for p in converted["root"].iterdir() if p.name.startswith(".")] == []  # no staging left
+
+
+def test_up_to_date_conversion_is_reused_and_force_replaces_it(tiny_bart_dir, tmp_path):
+    source = Source.from_dir(str(tiny_bart_dir), tiny_bart_dir)
+    target = convert(source, tmp_path, "int8")
+    first = (target / MANIFEST).read_text()
+    assert convert(source, tmp_path, "int8") == target
+    assert (target / MANIFEST).read_text() == first
+    convert(source, tmp_path, "int8", force=True)
+    assert json.loads((target / MANIFEST).read_text())["converted_at"] >= json.loads(first)["converted_at"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [target.name]
+
+
+def test_failed_conversion_leaves_nothing_behind(tiny_bart_dir, tmp_path, monkeypatch):
+    import summarize.convert as convert_module
+
+    def crash(source, output, quantization):
+        output.mkdir(parents=True)
+        (output / "model.bin").write_bytes(b"half written")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(convert_module, "_write_ct2_model", crash)
+    with pytest.raises(BackendError, match="cannot write the converted model"):
+        convert(Source.from_dir(str(tiny_bart_dir), tiny_bart_dir), tmp_path, "int8")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unsupported_architecture_is_refused_with_the_fix(tmp_path):
+    (tmp_path / "config.json").write_text(json.dumps({"model_type": "t5"}))
+    (tmp_path / "model.safetensors").write_bytes(b"")
+    with pytest.raises(BackendError, match="'t5'.*--backend transformers"):
+        convert(Source.from_dir("t5-small", tmp_path), tmp_path / "ct2")
+
+
+@pytest.mark.parametrize(
+    "change, found",
+    [
+        ({}, True),
+        ({"source": "someone/else"}, False),
+        ({"quantization": "float16"}, False),
+        ({"revision": "0" * 40}, False),
+        ({"delete": "model.bin"}, False),
+        ({"delete": MANIFEST}, False),
+    ],
+)
+def test_find_converted_only_accepts_a_matching_complete_conversion(converted, tiny_bart_dir, tmp_path, change, found):
+    copy = tmp_path / converted["bart"].name
+    shutil.copytree(converted["bart"], copy)
+    manifest = json.loads((copy / MANIFEST).read_text())
+    manifest.update({k: v for k, v in change.items() if k != "delete"})
+    (copy / MANIFEST).write_text(json.dumps(manifest))
+    if "delete" in change:
+        (copy / change["delete"]).unlink()
+    result = find_converted(tmp_path, str(tiny_bart_dir), "int8", revision_label(tiny_bart_dir))
+    assert (result == copy) if found else result is None
+
+
+@pytest.mark.parametrize(
+    "model_id, quantization, name",
+    [
+        ("Helsinki-NLP/opus-mt-fr-en", "int8", "opus-mt-fr-en-int8"),
+        ("sshleifer/distilbart-cnn-12-6", "int8_float16", "distilbart-cnn-12-6-int8_float16"),
+        ("/data/models/my-marian/", "float32", "my-marian-float32"),
+    ],
+)
+def test_converted_directory_names(model_id, quantization, name):
+    assert converted_name(model_id, quantization) == name
+
+
+# ---- the engine ---------------------------------------------------------------------------------
+
+
+def float32_pair(task: str, model_dir: Path, options: Options):
+    """(transformers engine, ct2 engine at float32) for one tiny model: only the decoder library differs."""
+    reference_class, engine_class = {"translation": (TransformersTranslator, CT2Translator), "summary": (TransformersSummarizer, CT2Summarizer)}[task]
+    choice = choose_model(options, task)
+    return reference_class(choice, options), engine_class(choice, options, Source.from_dir(str(model_dir), model_dir), None, "cpu", "float32")
+
+
+# Beam search with banned n-grams is the one place the libraries legitimately differ: transformers
+# bans them after log-softmax, CTranslate2 before it (renormalising), so beam scores and choices
+# can differ; greedy choices and plain beam search are identical.
+@pytest.mark.parametrize(
+    "beams, settings",
+    [
+        (1, {"max_new_tokens": 12}),
+        (1, {"max_new_tokens": 40}),
+        (1, {"max_new_tokens": 30, "min_new_tokens": 20}),
+        (1, {"max_new_tokens": 30, "forced_eos_token_id": None}),
+        (4, {"max_new_tokens": 12, "no_repeat_ngram_size": 0}),
+        (4, {"max_new_tokens": 30, "min_new_tokens": 20, "no_repeat_ngram_size": 0}),
+    ],
+)
+def test_float32_decoding_matches_generate_token_for_token(tiny_marian_dir, tiny_bart_dir, tmp_path, beams, settings):
+    """Same ids as generate() for the same lengths and settings (forced BOS/EOS, min length, beams)."""
+    options = tiny_options(tiny_marian_dir, tiny_bart_dir, tmp_path, beams=beams)
+    for task, model_dir, texts in (
+        ("translation", tiny_marian_dir, french_sentences()[::37]),
+        ("summary", tiny_bart_dir, [" ".join(english_sentences()[i : i + 6]) for i in range(0, 48, 6)]),
+    ):
+        reference, engine = float32_pair(task, model_dir, options)
+        encoded = reference._encode_checked(texts)
+        pad = reference.tokenizer.pad_token_id
+        expected = [[t for t in ids if t != pad] for ids in reference._generate(encoded, **settings)]
+        assert engine._generate(encoded, **settings) == expected, task
+
+
+def test_float32_greedy_summaries_match_transformers(tiny_marian_dir, tiny_bart_dir, tmp_path):
+    options = tiny_options(tiny_marian_dir, tiny_bart_dir, tmp_path, beams=1)
+    reference, engine = float32_pair("summary", tiny_bart_dir, options)
+    texts = [" ".join(english_sentences()[i : i + 6]) for i in range(0, 48, 6)]
+    assert engine.summarize(texts, 20) == reference.summarize(texts, 20)
+
+
+def test_float32_greedy_translations_match_transformers(tiny_marian_dir, tiny_bart_dir, tmp_path):
+    options = tiny_options(tiny_marian_dir, tiny_bart_dir, tmp_path, beams=1)
+    reference, engine = float32_pair("translation", tiny_marian_dir, options)
+    sentences = french_sentences()[::37]
+    assert engine.translate(sentences) == reference.translate(sentences)
+
+
+def test_token_counts_splits_and_chunks_match_transformers(tiny_marian_dir, tiny_bart_dir, converted):
+    options = tiny_options(tiny_marian_dir, tiny_bart_dir, converted["root"].parent)
+    ct2 = make_backends(options.with_(backend="ct2"))
+    reference = make_backends(options.with_(backend="transformers"))
+    long_sentence = ", ".join(french_sentences()[:40])
+    assert split_to_fit(long_sentence, ct2.translator) == split_to_fit(long_sentence, reference.translator)
+    assert len(split_to_fit(long_sentence, ct2.translator)) > 1
+    english = english_sentences()[:120]
+    assert chunk_sentences(english, ct2.summarizer) == chunk_sentences(english, reference.summarizer)
+    for engine, other in ((ct2.translator, reference.translator), (ct2.summarizer, reference.summarizer)):
+        assert engine.max_input_tokens == other.max_input_tokens
+        assert engine.count_tokens(english[0]) == other.count_tokens(english[0])
+
+
+def test_signature_names_engine_quantisation_and_revision(tiny_marian_dir, tiny_bart_dir, converted):
+    options = tiny_options(tiny_marian_dir, tiny_bart_dir, converted["root"].parent)
+    ct2 = make_backends(options.with_(backend="ct2"))
+    reference = make_backends(options.with_(backend="transformers"))
+    signature = ct2.translator.signature()
+    assert "engine:ct2" in signature and "quant:int8" in signature and f"rev:{revision_label(tiny_marian_dir)}" in signature
+    # Everything but the engine part is shared, so the length rules cannot drift apart.
+    assert signature.split("|")[-3:] == reference.translator.signature().split("|")[-3:]
+    assert ct2.summarizer.describe()["path"] == str(converted["bart"])
+
+
+# ---- engine choice --------------------------------------------------------------------------------
+
+
+def test_auto_picks_ct2_for_local_checkpoints_converting_on_first_use(tiny_marian_dir, tiny_bart_dir, tmp_path):
+    options = tiny_options(tiny_marian_dir, tiny_bart_dir, tmp_path, backend="auto")
+    backends = make_backends(options)
+    assert isinstance(backends.translator, CT2Translator) and isinstance(backends.summarizer, CT2Summarizer)
+    assert backends.translator.converted is None  # nothing loaded or converted yet
+    signature = backends.summarizer.signature()
+    assert backends.summarizer.summarize(["The mayor presented a new budget for the hospital."], 10)[0]
+    assert find_converted(tmp_path / "ct2", str(tiny_bart_dir), "int8", revision_label(tiny_bart_dir)) is not None
+    assert make_backends(options).summarizer.signature() == signature
+
+
+def test_auto_uses_a_converted_model_without_the_hf_weights(converted, tiny_bart_dir, tmp_path):
+    """A hub model converted earlier runs on ct2 even when its HF weights are gone."""
+    root = tmp_path / "ct2"
+    convert(Source(model_id="sshleifer/distilbart-cnn-12-6", path=tiny_bart_dir, revision="a" * 40), root, "int8")
+    options = Options(summary_model="sshleifer/distilbart-cnn-12-6", model_dir=tmp_path, device="cpu")
+    engine = choose_engine(options, "summary")
+    assert isinstance(engine, CT2Summarizer)
+    assert engine.revision == "a" * 40 and engine.model_name == "sshleifer/distilbart-cnn-12-6"
+    assert engine.summarize(["The court rejected the immigration bill."], 10)[0]
+    # A pinned revision that differs from the conversion's is not served from it.
+    pinned = options.with_(summary_model="sshleifer/distilbart-cnn-12-6@" + "b" * 40)
+    assert not isinstance(choose_engine(pinned, "summary"), CT2Summarizer)
+
+
+@pytest.mark.parametrize(
+    "settings, engine_class",
+    [
+        ({"device": "mps"}, TransformersTranslator),  # a device CTranslate2 does not drive
+        ({"translation_model": "Helsinki-NLP/opus-mt-fr-en"}, TransformersTranslator),  # weights not on disk
+        ({}, CT2Translator),
+    ],
+)
+def test_auto_falls_back_to_transformers_when_ct2_cannot_run(tiny_marian_dir, tiny_bart_dir, tmp_path, settings, engine_class):
+    options = tiny_options(tiny_marian_dir, tiny_bart_dir, tmp_path).with_(**settings)
+    assert type(choose_engine(options, "translation")) is engine_class
+
+
+def test_auto_falls_back_for_architectures_ct2_does_not_run(tiny_bart_dir, tmp_path):
+    other = tmp_path / "t5-like"
+    other.mkdir()
+    (other / "config.json").write_text(json.dumps({"model_type": "t5"}))
+    (other / "model.safetensors").write_bytes(b"")
+    options = Options(summary_model=str(other), model_dir=tmp_path, device="cpu")
+    assert isinstance(choose_engine(options, "summary"), TransformersSummarizer)
+    with pytest.raises(BackendError, match="'t5'.*--backend transformers"):
+        plan_engine(options, "summary")
+
+
+@pytest.mark.parametrize("backend", ["auto", "ct2"])
+def test_missing_weights_fail_in_one_line_naming_the_fix(seed_dir, tmp_path, backend):
+    result = run_cli(
+        "run", str(seed_dir), "--backend", backend, "--out", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache"),
+        "--model-dir", str(tmp_path / "models"),
+    )
+    assert result.exit_code == 2
+    message = " ".join(result.output.split())
+    assert "opus-mt-fr-en" in message and "summarize models pull default" in message
+    assert "Traceback" not in result.output and "STUB" not in result.output
+    assert not (tmp_path / "out" / "fr-03" / "cluster.json").exists()
+
+
+# ---- end to end through the CLI ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def cli_runs(seed_dir, tiny_marian_dir, tiny_bart_dir, converted, tmp_path_factory):
+    """Two seed articles through the CLI on ct2 twice, sharing one cache and the converted models."""
+    base = tmp_path_factory.mktemp("ct2-cli")
+    cluster = base / "fr-03"
+    cluster.mkdir()
+    for article in sorted(seed_dir.glob("*.txt"))[:2]:
+        shutil.copyfile(article, cluster / article.name)
+    common = ["--translation-model", str(tiny_marian_dir), "--summary-model", str(tiny_bart_dir),
+              "--model-dir", str(converted["root"].parent), "--cache-dir", str(base / "cache"), "--device", "cpu", "--quiet"]
+    results = {}
+    for name in ("first", "second"):
+        result = run_cli("run", str(cluster), "--backend", "ct2", "--out", str(base / name), *common)
+        assert result.exit_code == 0, result.output
+        results[name] = json.loads((base / name / "fr-03" / "cluster.json").read_text("utf-8"))
+    return base, common, results
+
+
+def test_cli_ct2_run_names_engine_and_uses_the_converted_models(cli_runs, converted):
+    _, _, results = cli_runs
+    run = results["first"]["run"]
+    assert run["backend"] == "ct2"
+    for role, name in (("translation", "marian"), ("summarisation", "bart")):
+        assert run["models"][role]["engine"] == "ct2" and run["models"][role]["quantization"] == "int8"
+        assert run["models"][role]["path"] == str(converted[name])
+    assert "engine:ct2" in run["signature"] and "quant:int8" in run["signature"]
+    assert sorted(p.name for p in converted["root"].iterdir()) == sorted(converted[n].name for n in ("marian", "bart"))
+
+
+def test_cli_ct2_translations_stay_aligned_with_source_sentences(cli_runs):
+    """One translation per source sentence, in order, paragraphs kept (as the stub and transformers give)."""
+    from summarize.clean import clean_article
+    from summarize.ingest import ingest_cluster
+    from summarize.segment import segment_article
+
+    base, _, results = cli_runs
+    expected = {
+        item.id: segment_article(clean_article(item, cluster_id="fr-03")).sentences for item in ingest_cluster(base / "fr-03").articles
+    }
+    for article in results["first"]["articles"]:
+        sentences = expected[article["id"]]
+        assert [(s["paragraph"], s["source"]) for s in article["segments"]] == [(s.paragraph, s.text) for s in sentences]
+        assert all(s["translation"].strip() for s in article["segments"])
+        assert article["translation"].count("\n\n") == len({s.paragraph for s in sentences}) - 1
+        assert article["brief"]
+
+
+def test_cli_ct2_second_run_is_all_hits_and_identical(cli_runs):
+    _, _, results = cli_runs
+    first, second = results["first"], results["second"]
+    assert first["run"]["cache"]["misses"] > 0
+    assert second["run"]["cache"] == {"hits": first["run"]["cache"]["misses"] + first["run"]["cache"]["hits"], "misses": 0}
+    assert first["run"]["signature"] == second["run"]["signature"]
+    assert first["articles"] == second["articles"] and first["cluster"] == second["cluster"]
+
+
+def test_cache_keys_separate_engines_and_quantisations(tiny_marian_dir, tiny_bart_dir, converted):
+    """A transformers or float32 result is never served for ct2 int8, nor the other way round."""
+    from summarize.cache import cache_key
+    from summarize.translate import stage_signature
+
+    options = tiny_options(tiny_marian_dir, tiny_bart_dir, converted["root"].parent)
+    int8 = plan_engine(options, "translation")
+    float32 = CT2Translator(int8.choice, options, int8.source, None, "cpu", "float32")
+    reference = make_backends(options.with_(backend="transformers")).translator
+    keys = {cache_key(stage_signature(engine), "Le maire a voté.") for engine in (int8, float32, reference)}
+    assert len(keys) == 3
+
+
+def test_fully_cached_run_imports_neither_torch_nor_ctranslate2(cli_runs):
+    base, common, _ = cli_runs
+    script = (
+        "import sys\nfrom summarize.cli import app\n"
+        f"try:\n    app({['run', str(base / 'fr-03'), '--backend', 'auto', '--out', str(base / 'cached'), *common]!r})\n"
+        "except SystemExit as done:\n    assert not done.code, done.code\n"
+        "print(sorted(m for m in ('torch', 'ctranslate2', 'transformers') if m in sys.modules))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=REPO, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+    cached = json.loads((base / "cached" / "fr-03" / "cluster.json").read_text("utf-8"))
+    assert cached["run"]["backend"] == "ct2" and cached["run"]["cache"]["misses"] == 0
+
+
+def test_models_convert_command(tiny_marian_dir, tmp_path):
+    first = run_cli("models", "convert", str(tiny_marian_dir), "--model-dir", str(tmp_path))
+    assert first.exit_code == 0, first.output
+    assert "converted" in first.output and f"{tiny_marian_dir.name}-int8" in first.output
+    again = run_cli("models", "convert", str(tiny_marian_dir), "--model-dir", str(tmp_path))
+    assert "up to date" in again.output
+    bad = run_cli("models", "convert", str(tiny_marian_dir), "--model-dir", str(tmp_path), "--quantization", "int3")
+    assert bad.exit_code == 2 and "unknown quantisation 'int3'" in bad.output
