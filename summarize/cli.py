@@ -7,12 +7,18 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from summarize.model_commands import models_app
 from summarize.options import BACKENDS, Options, default_cache_dir
 
+EXIT_CODES = (
+    "Exit status: 0 when the cluster was processed (skipped files and repairs are reported as warnings); "
+    "1 when it could not be processed at all (no usable article) or its outputs could not be written; "
+    "2 for usage and model errors."
+)
 app = typer.Typer(
-    help="Turn clusters of French news articles into English briefs (translate, then summarise).",
+    help=f"Turn clusters of French news articles into English briefs (translate, then summarise). {EXIT_CODES}",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_show_locals=False,
@@ -62,7 +68,7 @@ def build_options(**settings) -> Options:
 
 def fail(message: str, code: int = 1) -> None:
     """One line on stderr, no traceback, then exit."""
-    console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -72,7 +78,7 @@ def open_cache(options: Options):
     return Cache(options.cache_dir if options.use_cache else None)
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES)
 def run(
     cluster_dir: ClusterDir,
     out: OutDir = Path("outputs"),
@@ -111,8 +117,9 @@ def run(
         fail(str(err))
     finally:
         cache.close()
-    for problem in result.problems:
-        console.print(f"[yellow]skipped[/] {problem}", highlight=False)
+    for label, notes in (("skipped", result.problems), ("warning", result.warnings)):
+        for note in notes:
+            console.print(f"[yellow]{label}[/] {escape(str(note))}", highlight=False)
     if result.run.backend == "stub" and not quiet:
         from summarize.backends.stub import STUB_NOTICE
 
@@ -194,12 +201,48 @@ def batch(
     raise typer.Exit(code)
 
 
+def print_cache_warnings(cache) -> None:
+    """A cache found broken is moved aside and rebuilt (or bypassed): say so, one line each."""
+    for warning in cache.warnings:
+        console.print(f"[yellow]warning[/] {escape(warning)}", highlight=False)
+
+
+VERIFY_EXIT_CODES = "Exit status: 0 when every number and name is supported; 1 when any is not; 2 when the files cannot be compared."
+SourceFile = Annotated[Path, typer.Argument(help="French source: UTF-8 text, one sentence per line.", show_default=False)]
+TranslationFile = Annotated[
+    Path, typer.Argument(help="English translation, line by line aligned with the source.", show_default=False)
+]
+
+
+@app.command(epilog=VERIFY_EXIT_CODES)
+def verify(source_fr: SourceFile, translation_en: TranslationFile) -> None:
+    """Audit any translation: list numbers and names the French source does not back, or that it lost.
+
+    Numbers compare across formats (3 000 = 3,000; 37,5 = 37.5; 14h30 = 2:30 pm; deux = two); a conversion (miles to km) is reported. Names compare across case, accents and spelling (Poutine = Putin); a name translated differently (Maison Blanche = White House) is accepted when the files pair it that way at least twice.
+    """
+    from summarize.checks import VerifyError, verify_files
+
+    try:
+        items = verify_files(source_fr, translation_en)
+    except VerifyError as err:
+        fail(str(err), code=2)
+    for item in items:
+        where = "of the French source is missing from the translation" if item.problem == "missing" else "is not in the French source"
+        typer.echo(f"line {item.index + 1}: {item.kind} “{item.item}” {where}")
+    if items:
+        console.print(f"{len(items)} unsupported or missing numbers and names", highlight=False)
+        raise typer.Exit(1)
+    console.print("no unsupported numbers or names", highlight=False)
+
+
 @cache_app.command("stats")
 def cache_stats(cache_dir: CacheDir = None) -> None:
     """Show where the cache is, how many results it holds per stage, and its size."""
     from summarize.cache import Cache
 
-    stats = Cache(cache_dir or default_cache_dir()).stats()
+    cache = Cache(cache_dir or default_cache_dir())
+    stats = cache.stats()
+    print_cache_warnings(cache)
     typer.echo(f"cache: {stats['path']}")
     typer.echo(f"entries: {stats['entries']} ({stats['bytes'] / 1e6:.2f} MB)")
     for stage, count in sorted(stats["stages"].items()):
@@ -211,7 +254,9 @@ def cache_clear(cache_dir: CacheDir = None) -> None:
     """Delete every cached result (translations and summaries are recomputed on the next run)."""
     from summarize.cache import Cache
 
-    removed = Cache(cache_dir or default_cache_dir()).clear()
+    cache = Cache(cache_dir or default_cache_dir())
+    removed = cache.clear()
+    print_cache_warnings(cache)
     typer.echo(f"removed {removed} cached results")
 
 

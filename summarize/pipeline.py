@@ -1,6 +1,6 @@
 """The pipeline: run every stage over one cluster folder, in order, data flowing forward.
 
-ingest/clean -> segment -> translate -> summarise -> cluster -> write. Backends are handed in
+ingest/clean -> segment -> translate -> summarise -> cluster -> provenance -> write. Backends are handed in
 already built (models load lazily, on the first cache miss), so a batch shares them across
 clusters and a fully cached run never loads a model.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import time
 from contextlib import contextmanager
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Protocol
@@ -19,8 +20,10 @@ from summarize.backends import Backends
 from summarize.cache import Cache
 from summarize.clean import clean_article
 from summarize.cluster import brief_cluster
-from summarize.ingest import ingest_cluster
+from summarize.ingest import ARTICLE_SUFFIXES, ingest_cluster
+from summarize.language import identify, passthrough, source_languages
 from summarize.options import Options
+from summarize.provenance import trace_cluster
 from summarize.records import ClusterResult, Problem, RunInfo, RunStats
 from summarize.segment import segment_article
 from summarize.summarise import brief_article
@@ -43,6 +46,11 @@ class SilentProgress:
 
     def advance(self, article_id: str) -> None:
         pass
+
+
+def no_usable_article(cluster_dir: Path, problems: list[Problem]) -> ClusterError:
+    reasons = "; ".join(str(p) for p in problems) or f"no article files ({', '.join(ARTICLE_SUFFIXES)})"
+    return ClusterError(f"{cluster_dir}: no usable article ({reasons}); add readable French article files to the folder")
 
 
 def rules_fingerprint() -> str:
@@ -86,29 +94,44 @@ def run_cluster(
     with _timed(stats.timings, "ingest"):
         ingested = ingest_cluster(cluster_dir)
     problems: list[Problem] = list(ingested.problems)
+    warnings: list[Problem] = list(ingested.warnings)
+    cache_warnings = len(cache.warnings)
     if not ingested.articles:
-        reason = "; ".join(str(p) for p in problems) or "no article files (*.txt)"
-        raise ClusterError(f"{cluster_dir}: no usable article ({reason}); add .txt article files to the folder")
+        raise no_usable_article(cluster_dir, problems)
     progress.start(cluster_dir.name, len(ingested.articles))
+    sources = source_languages(backends.translator)
     briefed = []
     for item in ingested.articles:
         with _timed(stats.timings, "clean"):
             cleaned = clean_article(item, cluster_id=cluster_dir.name)
-        if not cleaned.paragraphs:
-            problems.append(Problem(item.path, "no article text left after removing boilerplate; skipped"))
+        skip = None if cleaned.paragraphs else "no article text left after removing boilerplate"
+        if not skip:
+            with _timed(stats.timings, "language"):
+                verdict = identify(cleaned, sources, cache)
+            skip = verdict.note if verdict.action == "skip" else None
+        if skip:
+            problems.append(Problem(item.path, skip))
             progress.advance(item.id)
             continue
+        if verdict.note:
+            warnings.append(Problem(item.path, verdict.note))
+        cleaned = replace(cleaned, language=verdict.language)
         with _timed(stats.timings, "segment"):
             segmented = segment_article(cleaned)
         with _timed(stats.timings, "translate"):
-            translated = translate_article(segmented, backends.translator, cache, stats)
+            if verdict.action == "passthrough":
+                translated = passthrough(segmented)
+            else:
+                translated = translate_article(segmented, backends.translator, cache, stats)
         with _timed(stats.timings, "summarise"):
             briefed.append(brief_article(translated, backends.summarizer, options.brief_words, cache, stats))
         progress.advance(item.id)
     if not briefed:
-        raise ClusterError(f"{cluster_dir}: no article has text after cleaning; check the files' content")
+        raise no_usable_article(cluster_dir, problems)
     with _timed(stats.timings, "cluster"):
         brief = brief_cluster(briefed, backends.summarizer, options.cluster_words, cache, stats)
+    with _timed(stats.timings, "provenance"):
+        provenance = trace_cluster(briefed, brief)
     stats.timings["total"] = round(time.perf_counter() - started, 3)
     run = RunInfo(
         backend=backends.label,
@@ -117,7 +140,11 @@ def run_cluster(
         timings=stats.timings,
         cache={"hits": stats.hits, "misses": stats.misses},
     )
-    return ClusterResult(cluster_dir.name, str(cluster_dir), tuple(briefed), brief, tuple(problems), run)
+    warnings = sorted(warnings, key=lambda p: p.path) + [Problem("cache", w) for w in cache.warnings[cache_warnings:]]
+    return ClusterResult(
+        cluster_dir.name, str(cluster_dir), tuple(briefed), brief, tuple(sorted(problems, key=lambda p: p.path)), run,
+        tuple(warnings), provenance,
+    )
 
 
 def process_cluster(

@@ -145,5 +145,49 @@ class ClusterResult:
     source_dir: str
     articles: tuple[BriefedArticle, ...]
     brief: ClusterBrief
-    problems: tuple[Problem, ...]
+    problems: tuple[Problem, ...]  # files skipped, with the reason
     run: RunInfo
+    warnings: tuple[Problem, ...] = ()  # files processed, with a note (repaired, duplicate, not translated ...)
+    provenance: Provenance | None = None  # sources of each summary sentence and the faithfulness checks
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """A translated sentence that backs a summary sentence: article id, segment index, overlap."""
+
+    article: str
+    segment: int
+    score: float
+
+
+@dataclass(frozen=True)
+class TracedSentence:
+    """One sentence of a brief or of the cluster summary and the source sentences behind it."""
+
+    text: str
+    sources: tuple[SourceRef, ...]
+
+
+@dataclass(frozen=True)
+class CheckItem:
+    """A number or name that the sources do not back ('unsupported') or that a translation lost
+    from its French sentence ('missing'), and where it appeared."""
+
+    kind: str  # "number" | "name"
+    problem: str  # "unsupported" | "missing"
+    item: str  # as written
+    where: str  # "translation" | "brief" | "summary"
+    article: str  # article id; "" for the cluster summary
+    index: int  # segment index (translation) or sentence index (brief, summary)
+    text: str  # the English sentence
+    source: str = ""  # the French sentence (translations only)
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where each summary sentence came from, and what the checks could not support."""
+
+    summary_sentences: tuple[TracedSentence, ...]
+    brief_sentences: dict[str, tuple[TracedSentence, ...]]  # by article id
+    checks: tuple[CheckItem, ...]
+    method: str

@@ -1,7 +1,8 @@
 """Write stage: cluster.json (everything, machine-readable) and cluster.md (a readable brief).
 
-Files are written atomically: a temp file in the same directory, fsync, then rename, so a crash
-or a full disk leaves the previous outputs intact.
+Files are written atomically: temp files in the same directory, fsync, then renames, and the
+renames start only once every temp file is complete, so a crash or a full disk while writing
+leaves the previous outputs intact (never a new cluster.json beside an old cluster.md).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from summarize.backends.stub import STUB_NOTICE
+from summarize.provenance import check_lines, checks_json, cited_summary, trace_cluster, traced_json
 from summarize.records import ClusterResult
 
 SCHEMA = "summarize.cluster/1"
@@ -24,30 +26,53 @@ class OutputError(OSError):
 
 def atomic_write_text(path: Path, text: str) -> None:
     """Replace `path` with `text` in one step (temp file + fsync + rename)."""
+    atomic_write_texts({path: text})
+
+
+def atomic_write_texts(files: dict[Path, str]) -> None:
+    """Replace each path with its text: every temp file is complete and fsynced before the first rename."""
+    written: dict[Path, str] = {}
+    try:
+        for path, text in files.items():
+            written[path] = _write_temp(path, text)
+        for path, tmp in written.items():
+            os.replace(tmp, path)
+    except OSError as err:
+        for tmp in written.values():
+            Path(tmp).unlink(missing_ok=True)
+        if isinstance(err, OutputError):
+            raise
+        raise OutputError(f"cannot write {path} ({err.strerror or err}); previous outputs were left intact") from err
+
+
+def _write_temp(path: Path, text: str) -> str:
+    """A complete, fsynced temp file beside `path`; OutputError if the folder cannot be written."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as err:
-        raise OutputError(f"cannot write to {path.parent} ({err.strerror}); choose another --out directory") from err
+        raise OutputError(f"cannot write to {path.parent} ({err.strerror or err}); choose another --out directory") from err
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except OSError as err:
+    except OSError:
         Path(tmp).unlink(missing_ok=True)
-        raise OutputError(f"cannot write {path} ({err.strerror}); previous outputs were left intact") from err
+        raise
+    return tmp
 
 
 def cluster_json(result: ClusterResult) -> dict:
     run = result.run
+    provenance = result.provenance or trace_cluster(result.articles, result.brief)
     return {
         "schema": SCHEMA,
         "cluster": {
             "id": result.cluster_id,
             "source": result.source_dir,
             "summary": result.brief.summary,
+            "summary_sentences": traced_json(provenance.summary_sentences),
             "pooled_sentences": [
                 {"article": p.article, "segment": p.segment, "text": p.text, "score": p.score}
                 for p in result.brief.pooled
@@ -70,10 +95,13 @@ def cluster_json(result: ClusterResult) -> dict:
                 ],
                 "translation": a.translated.translation,
                 "brief": a.brief,
+                "brief_sentences": traced_json(provenance.brief_sentences[a.article.id]),
             }
             for a in result.articles
         ],
         "skipped": [{"path": p.path, "reason": p.message} for p in result.problems],
+        "warnings": [{"path": p.path, "message": p.message} for p in result.warnings],
+        "checks": checks_json(provenance, [a.article.id for a in result.articles]),
         "run": {
             "backend": run.backend,
             "models": run.models,
@@ -89,11 +117,15 @@ def cluster_markdown(result: ClusterResult, generated: datetime | None = None) -
     lines = [f"# {result.cluster_id}: cluster brief", ""]
     if result.run.backend == "stub":
         lines += [f"> **{STUB_NOTICE}**", ""]
-    lines += [result.brief.summary or "_(no summary: no usable article)_", "", "## Articles", ""]
+    provenance = result.provenance or trace_cluster(result.articles, result.brief)
+    numbers = {a.article.id: n for n, a in enumerate(result.articles, 1)}
+    lines += [cited_summary(provenance, numbers) or "_(no summary: no usable article)_", "", "## Articles", ""]
     for number, a in enumerate(result.articles, 1):
         lines += [f"### [{number}] {a.article.title}", "", a.brief, ""]
-    if result.problems:
-        lines += ["## Skipped", ""] + [f"- `{p.path}`: {p.message}" for p in result.problems] + [""]
+    lines += ["## Check", ""] + check_lines(provenance, numbers) + [""]
+    for heading, notes in (("Skipped", result.problems), ("Notes", result.warnings)):
+        if notes:
+            lines += [f"## {heading}", ""] + [f"- `{p.path}`: {p.message}" for p in notes] + [""]
     lines += ["## Provenance", ""]
     lines += [f"- [{n}] `{a.article.path}` sha256 `{a.article.sha256[:12]}`" for n, a in enumerate(result.articles, 1)]
     for role, model in result.run.models.items():
@@ -110,6 +142,10 @@ def cluster_markdown(result: ClusterResult, generated: datetime | None = None) -
 def write_outputs(result: ClusterResult, out_dir: Path) -> Path:
     """Write OUT/<cluster-id>/cluster.json and cluster.md; returns the cluster's output dir."""
     target = out_dir / result.cluster_id
-    atomic_write_text(target / "cluster.json", json.dumps(cluster_json(result), ensure_ascii=False, indent=2) + "\n")
-    atomic_write_text(target / "cluster.md", cluster_markdown(result))
+    atomic_write_texts(
+        {
+            target / "cluster.json": json.dumps(cluster_json(result), ensure_ascii=False, indent=2) + "\n",
+            target / "cluster.md": cluster_markdown(result),
+        }
+    )
     return target
