@@ -32,6 +32,9 @@ _CLAUSE_BREAK = re.compile(r"(?<=[,;:])\s+")
 _SPACE = re.compile(r"\s+")
 PYSBD_MAX_CHARS = 5_000
 MAX_SENTENCE_CHARS = 1_000
+# A sentence is a cut-short copy of a longer one only if it has this many words: "Non." is not a
+# copy of "Non, je ne peux pas."
+MIN_CUT_COPY_WORDS = 6
 
 
 @lru_cache(maxsize=1)
@@ -87,6 +90,14 @@ def split_sentences(paragraph: str) -> list[str]:
     return [piece for sentence in sentences for piece in cut(sentence, MAX_SENTENCE_CHARS, _CLAUSE_BREAK)]
 
 
+def is_repeat(key: str, earlier: str) -> bool:
+    """Same fingerprint, or one is a cut-short copy of the other (a long enough word-prefix)."""
+    if key == earlier:
+        return True
+    short, long = sorted((key, earlier), key=len)
+    return long.startswith(short + " ") and short.count(" ") + 1 >= MIN_CUT_COPY_WORDS
+
+
 def segment_article(article: CleanArticle) -> SegmentedArticle:
     """Sentences of an article, in order, without sentences repeated within the article."""
     keys: list[str] = []
@@ -94,7 +105,7 @@ def segment_article(article: CleanArticle) -> SegmentedArticle:
     for index, paragraph in enumerate(article.paragraphs):
         for text in split_sentences(paragraph):
             key = fingerprint(text)
-            earlier = next((i for i, seen in enumerate(keys) if key.startswith(seen) or seen.startswith(key)), None)
+            earlier = next((i for i, seen in enumerate(keys) if is_repeat(key, seen)), None)
             if earlier is None:
                 keys.append(key)
                 sentences.append(Sentence(paragraph=index, text=text))

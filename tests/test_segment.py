@@ -50,3 +50,24 @@ def test_repeated_and_truncated_sentences(seed_dir):
         "Les discussions porteront sur les relations bilatérales, la situation dans la région et la scène "
         "internationale, a ajouté le porte-parole de la présidence russe."
     ]
+
+
+@pytest.mark.parametrize(
+    "paragraphs, expected",
+    [
+        # short answers are real sentences, not cut copies of longer ones that start the same way
+        (("Non, je ne peux pas venir demain. Non.",), ["Non, je ne peux pas venir demain.", "Non."]),
+        (("Oui. Oui, bien sûr, nous viendrons tous demain matin.",), ["Oui.", "Oui, bien sûr, nous viendrons tous demain matin."]),
+        # an exact repeat goes, whatever its length
+        (("Il pleut.", "Il pleut."), ["Il pleut."]),
+        # a lead cut short is replaced by its full copy
+        (
+            ("Le président a parlé de la guerre et de la paix, a ajouté",
+             "Le président a parlé de la guerre et de la paix, a ajouté le porte-parole."),
+            ["Le président a parlé de la guerre et de la paix, a ajouté le porte-parole."],
+        ),
+    ],
+)
+def test_within_article_duplicates(paragraphs, expected):
+    article = CleanArticle("a", "a.txt", "0", "T", {}, paragraphs)
+    assert [s.text for s in segment_article(article).sentences] == expected
