@@ -17,7 +17,7 @@ def tiny_marian_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_bart_dir(tmp_path_factory) -> Path:
-    """A tiny random BART summariser checkpoint directory (real BPE tokenizer, 256 positions)."""
+    """A tiny random BART summariser checkpoint directory (real BPE tokenizer, 512 positions)."""
     return build_tiny_bart(tmp_path_factory.mktemp("tiny-bart"))
 
 

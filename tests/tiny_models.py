@@ -15,6 +15,9 @@ import json
 from pathlib import Path
 
 SEED = 1234
+# Weights drawn this wide (instead of the usual 0.02) make the random models' outputs depend on
+# their input, so alignment and batching tests can tell sentences apart.
+INIT_STD = 0.5
 
 # Small bilingual phrase tables; their cross product gives a few hundred sentences per side,
 # enough for sentencepiece / BPE to learn a realistic subword vocabulary.
@@ -134,6 +137,7 @@ def build_tiny_marian(directory: Path, max_position_embeddings: int = 128) -> Pa
         scale_embedding=True,
         static_position_embeddings=True,
         activation_function="relu",
+        init_std=INIT_STD,
     )
     torch.manual_seed(SEED)
     model = MarianMTModel(config).eval()
@@ -152,12 +156,13 @@ def build_tiny_marian(directory: Path, max_position_embeddings: int = 128) -> Pa
     return directory
 
 
-def build_tiny_bart(directory: Path, max_position_embeddings: int = 256) -> Path:
+def build_tiny_bart(directory: Path, max_position_embeddings: int = 512) -> Path:
     """Save a tiny random BartForConditionalGeneration with a byte-level BPE BART tokenizer.
 
     The generation config mirrors distilbart-cnn (beam 4, length penalty, no-repeat 3-grams,
-    forced `<s>`), and `max_position_embeddings` is small so long articles need chunking (256:
-    random Marian output is long noise, and the cluster stage needs a few of its sentences to fit).
+    forced `<s>`). `max_position_embeddings` is small so long articles need chunking, yet not
+    tiny: the random Marian's "translations" are noise of 100-800 BART tokens per sentence, and
+    the cluster stage needs some of them to fit its input.
     """
     import torch
     from tokenizers import ByteLevelBPETokenizer
@@ -190,6 +195,7 @@ def build_tiny_bart(directory: Path, max_position_embeddings: int = 256) -> Path
         decoder_start_token_id=2,
         forced_bos_token_id=0,
         forced_eos_token_id=2,
+        init_std=INIT_STD,
     )
     torch.manual_seed(SEED)
     model = BartForConditionalGeneration(config).eval()

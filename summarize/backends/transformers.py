@@ -11,7 +11,6 @@ stages split sentences and chunk articles before calling in.
 
 from __future__ import annotations
 
-import copy
 import json
 import math
 import os
@@ -145,22 +144,22 @@ class _TransformersEngine:
                 )
         return encoded
 
-    def _generate(self, encoded: list[list[int]], **overrides) -> list[list[int]]:
-        """Run generate() on one batch of token ids, returning the new token ids per input."""
+    def _generate(self, encoded: list[list[int]], **settings) -> list[list[int]]:
+        """Run generate() on one batch of token ids, returning the new token ids per input.
+
+        The checkpoint's generation config is the base; `settings` (and the beam size) override
+        it as generate() keyword arguments, the only way a None can switch a setting off.
+        """
         import torch
 
         tokenizer, model = self.tokenizer, self.model
         batch = tokenizer.pad({"input_ids": encoded}, return_tensors="pt").to(model.device)
-        config = copy.deepcopy(model.generation_config)
-        config.num_beams = self.options.beams
-        config.max_length = None
-        config.min_length = 0
+        settings = {"num_beams": self.options.beams, "max_length": None, "min_length": 0, **settings}
         if self.options.beams == 1:
-            config.early_stopping, config.length_penalty = False, 1.0
-        config.update(**overrides)
+            settings.update(early_stopping=False, length_penalty=1.0)
         with torch.inference_mode():
-            output = model.generate(**batch, generation_config=config)
-        return output.tolist()
+            output = model.generate(**batch, **settings)
+        return [row[1:] for row in output.tolist()]  # drop the decoder start token
 
     def _decode(self, ids: list[int]) -> str:
         return " ".join(self.tokenizer.decode(ids, skip_special_tokens=True).split())
@@ -215,14 +214,24 @@ class TransformersTranslator(_TransformersEngine):
         return results
 
     def _translate_ids(self, encoded: list[list[int]], **overrides) -> list[list[int]]:
+        """Output ids per input, each within its own length limit whatever it was batched with.
+
+        The batch runs to its longest input's limit and each row is then cut to its own; EOS is
+        not forced at the limit, so a cut row equals what the input would give alone (greedy).
+        """
+        limits = [self._output_limit(len(ids)) for ids in encoded]
         outputs: list[list[int]] = [[] for _ in encoded]
         for batch in self._batches([len(ids) for ids in encoded]):
-            longest = max(len(encoded[i]) for i in batch)
-            max_new = min(self._max_output_tokens, math.ceil(_OUTPUT_PER_INPUT_TOKEN * longest) + _OUTPUT_MARGIN_TOKENS)
-            generated = self._generate([encoded[i] for i in batch], max_new_tokens=max_new, **overrides)
+            longest_limit = max(limits[i] for i in batch)
+            generated = self._generate(
+                [encoded[i] for i in batch], max_new_tokens=longest_limit, forced_eos_token_id=None, **overrides
+            )
             for i, ids in zip(batch, generated):
-                outputs[i] = ids
+                outputs[i] = ids[: limits[i]]
         return outputs
+
+    def _output_limit(self, input_tokens: int) -> int:
+        return min(self._max_output_tokens, math.ceil(_OUTPUT_PER_INPUT_TOKEN * input_tokens) + _OUTPUT_MARGIN_TOKENS)
 
 
 class TransformersSummarizer(_TransformersEngine):
@@ -340,9 +349,17 @@ def _load_model(transformers, key: tuple[str, str, str]):
     if device.startswith("cuda") and not torch.cuda.is_available():
         raise BackendError(f"device {device} was chosen but torch cannot use a GPU here. Fix: pass --device cpu")
     if device == "cpu":
-        torch.set_num_threads(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+        torch.set_num_threads(_cpu_threads())
     model = transformers.AutoModelForSeq2SeqLM.from_pretrained(path, dtype=getattr(torch, dtype))
     return model.to(device).eval()
+
+
+def _cpu_threads() -> int:
+    """OMP_NUM_THREADS when the user set it, else every core this process may run on."""
+    requested = os.environ.get("OMP_NUM_THREADS", "")
+    if requested.isdigit() and int(requested) > 0:
+        return int(requested)
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _read_json(path: Path) -> dict:
