@@ -24,7 +24,7 @@ from summarize.ingest import ARTICLE_SUFFIXES, ingest_cluster
 from summarize.language import identify, passthrough, source_languages
 from summarize.options import Options
 from summarize.provenance import trace_cluster
-from summarize.records import ClusterResult, Problem, RunInfo, RunStats
+from summarize.records import BriefedArticle, ClusterResult, IngestedArticle, Problem, RunInfo, RunStats
 from summarize.segment import segment_article
 from summarize.summarise import brief_article
 from summarize.translate import translate_article
@@ -81,6 +81,30 @@ def _timed(timings: dict[str, float], stage: str):
         timings[stage] = round(timings.get(stage, 0.0) + time.perf_counter() - start, 3)
 
 
+def _brief_article(
+    item: IngestedArticle, cluster_id: str, options: Options, backends: Backends, cache: Cache, stats: RunStats
+) -> tuple[BriefedArticle | None, Problem | None]:
+    """Clean, identify, segment, translate and brief one article: (brief, warning) or (None, skip reason)."""
+    with _timed(stats.timings, "clean"):
+        cleaned = clean_article(item, cluster_id=cluster_id)
+    if not cleaned.paragraphs:
+        return None, Problem(item.path, "no article text left after removing boilerplate")
+    with _timed(stats.timings, "language"):
+        verdict = identify(cleaned, source_languages(backends.translator), cache)
+    note = Problem(item.path, verdict.note) if verdict.note else None
+    if verdict.action == "skip":
+        return None, note
+    with _timed(stats.timings, "segment"):
+        segmented = segment_article(replace(cleaned, language=verdict.language))
+    with _timed(stats.timings, "translate"):
+        if verdict.action == "passthrough":
+            translated = passthrough(segmented)
+        else:
+            translated = translate_article(segmented, backends.translator, cache, stats)
+    with _timed(stats.timings, "summarise"):
+        return brief_article(translated, backends.summarizer, options.brief_words, cache, stats), note
+
+
 def run_cluster(
     cluster_dir: Path, options: Options, backends: Backends, cache: Cache, progress: Progress | None = None
 ) -> ClusterResult:
@@ -99,32 +123,13 @@ def run_cluster(
     if not ingested.articles:
         raise no_usable_article(cluster_dir, problems)
     progress.start(cluster_dir.name, len(ingested.articles))
-    sources = source_languages(backends.translator)
     briefed = []
     for item in ingested.articles:
-        with _timed(stats.timings, "clean"):
-            cleaned = clean_article(item, cluster_id=cluster_dir.name)
-        skip = None if cleaned.paragraphs else "no article text left after removing boilerplate"
-        if not skip:
-            with _timed(stats.timings, "language"):
-                verdict = identify(cleaned, sources, cache)
-            skip = verdict.note if verdict.action == "skip" else None
-        if skip:
-            problems.append(Problem(item.path, skip))
-            progress.advance(item.id)
-            continue
-        if verdict.note:
-            warnings.append(Problem(item.path, verdict.note))
-        cleaned = replace(cleaned, language=verdict.language)
-        with _timed(stats.timings, "segment"):
-            segmented = segment_article(cleaned)
-        with _timed(stats.timings, "translate"):
-            if verdict.action == "passthrough":
-                translated = passthrough(segmented)
-            else:
-                translated = translate_article(segmented, backends.translator, cache, stats)
-        with _timed(stats.timings, "summarise"):
-            briefed.append(brief_article(translated, backends.summarizer, options.brief_words, cache, stats))
+        article, note = _brief_article(item, cluster_dir.name, options, backends, cache, stats)
+        if article is not None:
+            briefed.append(article)
+        if note is not None:
+            (warnings if article is not None else problems).append(note)
         progress.advance(item.id)
     if not briefed:
         raise no_usable_article(cluster_dir, problems)

@@ -120,12 +120,11 @@ class ClusterBrief:
 
 @dataclass
 class RunStats:
-    """Counters a run accumulates: cache hits/misses per stage and timings per stage."""
+    """Counters a run accumulates: cache hits and misses, and seconds spent per stage."""
 
     hits: int = 0
     misses: int = 0
     timings: dict[str, float] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
