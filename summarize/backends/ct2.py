@@ -47,6 +47,10 @@ _COMMIT = re.compile(r"^[0-9a-f]{40}$")
 # Tokenizer classes by model type, for checkpoints whose tokenizer_config.json does not name one.
 _TOKENIZER_CLASSES = {"marian": "MarianTokenizer", "bart": "BartTokenizer"}
 
+# Beam hypotheses decoded together: 32 (8 sentences at beam 4) is as fast per token on CPU as
+# larger batches and keeps a translation batch's memory near 0.25 GB.
+_HYPOTHESES_PER_BATCH = {"cpu": 32, "cuda": 512}
+
 # Process-level caches: loaded models keyed by (directory, device, compute type); tokenizers by directory.
 _TRANSLATORS: dict[tuple[str, str, str], object] = {}
 _TOKENIZERS: dict[str, object] = {}
@@ -137,7 +141,8 @@ class _CT2Engine:
             name = name or _TOKENIZER_CLASSES.get(self._config.get("model_type", ""), "AutoTokenizer")
 
             def load(transformers):
-                return getattr(transformers, name, transformers.AutoTokenizer).from_pretrained(key)
+                tokenizer_class = getattr(transformers, name, None) or transformers.AutoTokenizer  # Auto* imports torch
+                return tokenizer_class.from_pretrained(key)
 
             _TOKENIZERS[key] = _load(self, "tokenizer", load)
         return _TOKENIZERS[key]
@@ -154,6 +159,15 @@ class _CT2Engine:
         return _TRANSLATORS[key]
 
     # ---- decoding -------------------------------------------------------------------------------
+    def _batches(self, lengths: list[int]) -> list[list[int]]:
+        """The transformers batches, split to at most `_HYPOTHESES_PER_BATCH` beams each.
+
+        Rows come longest first, so each smaller batch also decodes to a shorter length limit;
+        on CPU that is as fast per token and bounds the decoder's memory (key/value caches).
+        """
+        cap = max(1, _HYPOTHESES_PER_BATCH.get(self.device, _HYPOTHESES_PER_BATCH["cpu"]) // self.options.beams)
+        return [batch[start : start + cap] for batch in super()._batches(lengths) for start in range(0, len(batch), cap)]
+
     @cached_property
     def _generation(self) -> dict:
         """The checkpoint's generation settings (generation_config.json, else config.json)."""
@@ -177,6 +191,7 @@ class _CT2Engine:
         # transformers counts a forced end token within max_new_tokens; CTranslate2 never counts
         # the end token. Both count a forced first token (CTranslate2's target prefix).
         forced_eos = settings.get("forced_eos_token_id")
+        max_length = max(1, settings["max_new_tokens"] - (forced_eos is not None))
         bos = settings.get("forced_bos_token_id")
         prefix = [tokenizer.convert_ids_to_tokens(bos)] if bos is not None else None
         results = self.model.translate_batch(
@@ -186,8 +201,8 @@ class _CT2Engine:
             length_penalty=float(setting("length_penalty", 1.0)),
             repetition_penalty=float(setting("repetition_penalty", 1.0)),
             no_repeat_ngram_size=int(setting("no_repeat_ngram_size", 0)),
-            max_decoding_length=max(1, settings["max_new_tokens"] - (forced_eos is not None)),
-            min_decoding_length=int(setting("min_new_tokens", 0)),
+            max_decoding_length=max_length,
+            min_decoding_length=min(int(setting("min_new_tokens", 0)), max_length),
             max_input_length=0,  # the stages split and chunk; never truncate
             return_end_token=True,
         )
