@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -204,6 +205,24 @@ def test_summary_length_follows_the_word_budget(tiny_marian_dir, tiny_bart_dir, 
     assert all(0 <= call["min_new_tokens"] <= max_new // 2 + 1 for call in calls)
     assert len(summaries) == 3 and all(summaries)
     assert all(len(s.split()) <= max_new for s in summaries)
+
+
+def test_legacy_generation_settings_in_config_json_are_used(tiny_marian_dir, tiny_bart_dir, tmp_path, monkeypatch):
+    """Like sshleifer/distilbart-cnn-12-6: no generation_config.json, settings in config.json."""
+    legacy = tmp_path / "legacy-bart"
+    shutil.copytree(tiny_bart_dir, legacy)
+    (legacy / "generation_config.json").unlink()
+    config = json.loads((legacy / "config.json").read_text())
+    config.update(length_penalty=1.5, task_specific_params={"summarization": {"no_repeat_ngram_size": 3, "length_penalty": 2.0}})
+    (legacy / "config.json").write_text(json.dumps(config))
+    summarizer = tiny_backends(tiny_marian_dir, legacy, beams=2).summarizer
+    assert summarizer.legacy_generation_settings == {"length_penalty": 2.0, "no_repeat_ngram_size": 3}
+    seen = []
+    real_generate = type(summarizer.model).generate
+    monkeypatch.setattr(type(summarizer.model), "generate", lambda model, **kw: seen.append(kw) or real_generate(model, **kw))
+    assert summarizer.summarize(["The mayor voted. The court rejected the bill."], 10)[0]
+    assert seen[0]["no_repeat_ngram_size"] == 3 and seen[0]["length_penalty"] == 2.0 and seen[0]["num_beams"] == 2
+    assert tiny_backends(tiny_marian_dir, tiny_bart_dir).summarizer.legacy_generation_settings == {}
 
 
 def test_summary_inputs_over_the_limit_raise(tiny_marian_dir, tiny_bart_dir):
