@@ -182,6 +182,25 @@ def test_float32_decoding_matches_generate_token_for_token(tiny_marian_dir, tiny
         assert engine._generate(encoded, **settings) == expected, task
 
 
+def test_legacy_config_generation_settings_are_used_like_transformers(tiny_bart_dir, tmp_path):
+    """A checkpoint without generation_config.json (distilbart-cnn) keeps its config.json settings."""
+    legacy = tmp_path / "legacy-bart"
+    shutil.copytree(tiny_bart_dir, legacy)
+    (legacy / "generation_config.json").unlink()
+    config = json.loads((legacy / "config.json").read_text())
+    config["task_specific_params"] = {"summarization": {"no_repeat_ngram_size": 3, "length_penalty": 2.0, "num_beams": 4}}
+    config["forced_bos_token_id"] = 0  # as in distilbart-cnn's config.json
+    (legacy / "config.json").write_text(json.dumps(config))
+    options = Options(summary_model=str(legacy), model_dir=tmp_path, device="cpu", beams=1)
+    reference, engine = float32_pair("summary", legacy, options)
+    assert engine._generation["no_repeat_ngram_size"] == 3 and engine._generation["length_penalty"] == 2.0
+    assert engine._generation["forced_bos_token_id"] == 0
+    encoded = reference._encode_checked([" ".join(english_sentences()[i : i + 6]) for i in range(0, 24, 6)])
+    pad = reference.tokenizer.pad_token_id
+    expected = [[t for t in ids if t != pad] for ids in reference._generate(encoded, max_new_tokens=40)]
+    assert engine._generate(encoded, max_new_tokens=40) == expected
+
+
 def test_float32_greedy_summaries_match_transformers(tiny_marian_dir, tiny_bart_dir, tmp_path):
     options = tiny_options(tiny_marian_dir, tiny_bart_dir, tmp_path, beams=1)
     reference, engine = float32_pair("summary", tiny_bart_dir, options)

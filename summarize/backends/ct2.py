@@ -21,10 +21,9 @@ import re
 from functools import cached_property
 from importlib.util import find_spec
 from pathlib import Path
-from typing import Sequence
 
 from summarize.backends.base import BackendError
-from summarize.backends.transformers import TransformersSummarizer, TransformersTranslator, _load
+from summarize.backends.transformers import TransformersSummarizer, TransformersTranslator, _cpu_threads, _load
 from summarize.convert import (
     MANIFEST,
     SOURCE_CONFIG,
@@ -170,8 +169,8 @@ class _CT2Engine:
 
     @cached_property
     def _generation(self) -> dict:
-        """The checkpoint's generation settings (generation_config.json, else config.json)."""
-        return read_json(self.model_dir / "generation_config.json") or self._config
+        """generate()'s base settings: the generation config, else config.json with its legacy settings."""
+        return {**(read_json(self.model_dir / "generation_config.json") or self._config), **self.legacy_generation_settings}
 
     def _generate(self, encoded: list[list[int]], **overrides) -> list[list[int]]:
         """Decode one batch like transformers' generate(max_new_tokens, min_new_tokens, ...) would.
@@ -266,16 +265,15 @@ def make_backends(options: Options):
 
 
 def _load_translator(path: str, device: str, compute_type: str):
-    """Load a converted model with one intra-op thread per usable core."""
+    """Load a converted model with one intra-op thread per usable core (or OMP_NUM_THREADS)."""
     try:
         import ctranslate2
     except ImportError:
         raise BackendError("ctranslate2 is not installed. Fix: pip install ctranslate2, or use --backend transformers") from None
     if device == "cuda" and ctranslate2.get_cuda_device_count() == 0:
         raise BackendError("device cuda was chosen but CTranslate2 sees no CUDA GPU here. Fix: pass --device cpu")
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     try:
-        return ctranslate2.Translator(path, device=device, compute_type=compute_type, inter_threads=1, intra_threads=cores)
+        return ctranslate2.Translator(path, device=device, compute_type=compute_type, inter_threads=1, intra_threads=_cpu_threads())
     except (RuntimeError, ValueError, OSError) as error:
         reason = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
         raise BackendError(
