@@ -26,8 +26,9 @@ import multiprocessing
 import os
 import re
 import signal
+import threading
 import time
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator
@@ -266,7 +267,8 @@ class Batch:
                 outcomes.append(outcome)
         finally:
             if sources or self.out_dir.is_dir():
-                write_index(self.out_dir, self.root, {s.id: s.path for s in sources})
+                with _interrupts_deferred():
+                    write_index(self.out_dir, self.root, {s.id: s.path for s in sources})
         return outcomes
 
     def _execute(self, sources: list[ClusterSource], progress, **flags) -> Iterator[Outcome]:
@@ -292,6 +294,22 @@ class Batch:
                 self._pool.terminate()
             self._pool.join()
         self.runner.cache.close()
+
+
+@contextmanager
+def _interrupts_deferred():
+    """Hold Ctrl-C until the block ends, so an interrupt never leaves the index behind the outputs."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught = []
+    previous = signal.signal(signal.SIGINT, lambda *_: caught.append(True))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
 
 
 def run_batch(
