@@ -26,8 +26,8 @@ from summarize.options import Options
 
 ENGINE = "transformers"
 # Batches hold at most this many (padded source tokens x beams); larger batches amortise
-# per-step overhead, smaller ones waste less on padding and early finishers (one CPU thread,
-# opus-mt-fr-en shape at beam 4: 45.6 / 48.5 / 38.7 tok/s with budgets 1024 / 4096 / 16384).
+# per-step overhead, smaller ones waste less on padding and early finishers. On 2 CPU cores,
+# opus-mt-fr-en shape, beam 4: 2048-4096 is best, 16384 about 20% slower.
 _TOKEN_BUDGET = {"cpu": 4096, "cuda": 65536, "mps": 16384}
 # Translation output may grow to this many target tokens per source token (plus a margin):
 # ample for fr->en, and it bounds any repetition loop.
