@@ -21,7 +21,7 @@ from summarize.records import BriefedArticle, ClusterBrief, PooledSentence, RunS
 from summarize.summarise import summarise_sentences
 
 STAGE = "cluster"
-POOL_VERSION = "tfidf-roundrobin-v1"
+POOL_VERSION = "tfidf-roundrobin-v2"
 _WORD = re.compile(r"\w+", re.UNICODE)
 NEAR_DUPLICATE = 0.6
 LEAD_BONUS = 0.15
@@ -79,7 +79,11 @@ def _score(pool: list[_Candidate]) -> None:
 
 
 def select(pool: list[_Candidate], summarizer: Summarizer) -> list[_Candidate]:
-    """Round-robin over articles, best first within each, while the picks fit the input budget."""
+    """Round-robin over articles, best first within each, while the picks fit the input budget.
+
+    A sentence that does not fit is passed over, not the rest of its article: a long lead must
+    not silence an article whose shorter sentences still fit.
+    """
     queues: dict[str, list[_Candidate]] = {}
     for c in sorted(pool, key=lambda c: (-c.score, c.article_rank, c.segment)):
         queues.setdefault(c.article, []).append(c)
@@ -93,8 +97,6 @@ def select(pool: list[_Candidate], summarizer: Summarizer) -> list[_Candidate]:
             if used + cost <= budget:
                 chosen.append(c)
                 used += cost
-            else:
-                queue.clear()
     return sorted(chosen, key=lambda c: -c.score)
 
 

@@ -125,3 +125,15 @@ def test_cache_roundtrip_stats_clear(tmp_path):
     assert cache.clear() == 2
     assert cache.get("k1") is None
     assert Cache(None).get("k1") is None
+
+
+def test_cluster_article_whose_best_sentence_is_too_long_still_contributes(tmp_path):
+    long_best = "The summit " + " ".join(f"topic{i}" for i in range(70)) + " between Kim and Putin in Vladivostok."
+    articles = [
+        briefed("a", [long_best, "Kim travelled by armoured train to Vladivostok."]),
+        briefed("b", ["Washington warned Pyongyang against selling shells to Moscow."]),
+    ]
+    summarizer = FirstWordsSummarizer(40)
+    result = brief_cluster(articles, summarizer, 20, Cache(tmp_path), RunStats())
+    assert result.summary
+    assert {p.article for p in result.pooled} == {"a", "b"}
