@@ -314,7 +314,9 @@ def main() -> None:
         "(min_new_tokens = max_new_tokens = the pipeline's limit), transformers on this subset only.",
         "End to end: converted models present (conversion excluded), fresh process, empty result cache; random "
         "translations run to the length limit and most trip the repetition-loop guard, so each is decoded twice.",
-        "Other developers share these cores: compare figures with the load averages beside them.",
+        "Other developers share these cores: compare figures with the load averages beside them. Both engines "
+        "run OpenMP threads that stall when another process holds a core (beam-4 distilbart on PyTorch took 150 s "
+        "instead of 18 s while another benchmark ran), so only low-load figures are comparable.",
     ]
     report["verdict"] = verdict(report)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

@@ -16,6 +16,7 @@ loaded model is kept per process, keyed by (directory, device, compute type).
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from functools import cached_property
@@ -47,7 +48,7 @@ _COMMIT = re.compile(r"^[0-9a-f]{40}$")
 _TOKENIZER_CLASSES = {"marian": "MarianTokenizer", "bart": "BartTokenizer"}
 
 # Beam hypotheses decoded together: 32 (8 sentences at beam 4) is as fast per token on CPU as
-# larger batches and keeps a translation batch's memory near 0.25 GB.
+# larger batches and keeps a translation batch's memory near 0.2 GB (seed sentences, opus-mt shape).
 _HYPOTHESES_PER_BATCH = {"cpu": 32, "cuda": 512}
 
 # Process-level caches: loaded models keyed by (directory, device, compute type); tokenizers by directory.
@@ -159,13 +160,17 @@ class _CT2Engine:
 
     # ---- decoding -------------------------------------------------------------------------------
     def _batches(self, lengths: list[int]) -> list[list[int]]:
-        """The transformers batches, split to at most `_HYPOTHESES_PER_BATCH` beams each.
+        """The transformers batches, each split evenly into parts of at most `_HYPOTHESES_PER_BATCH` beams.
 
-        Rows come longest first, so each smaller batch also decodes to a shorter length limit;
-        on CPU that is as fast per token and bounds the decoder's memory (key/value caches).
+        Rows come longest first, so each part also decodes to a shorter length limit; on CPU that
+        is as fast per token and bounds the decoder's memory (key/value caches).
         """
         cap = max(1, _HYPOTHESES_PER_BATCH.get(self.device, _HYPOTHESES_PER_BATCH["cpu"]) // self.options.beams)
-        return [batch[start : start + cap] for batch in super()._batches(lengths) for start in range(0, len(batch), cap)]
+        split = []
+        for batch in super()._batches(lengths):
+            size = math.ceil(len(batch) / math.ceil(len(batch) / cap))
+            split.extend(batch[start : start + size] for start in range(0, len(batch), size))
+        return split
 
     @cached_property
     def _generation(self) -> dict:
