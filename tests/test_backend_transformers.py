@@ -378,3 +378,16 @@ def test_missing_weights_exit_2_with_one_line(seed_dir, tmp_path, extra, named):
     assert len(lines) == 1 and named in lines[0] and "Traceback" not in done.stderr
     assert "Fix:" in lines[0]
     assert not list((tmp_path / "out").rglob("cluster.*"))
+
+
+@pytest.mark.parametrize(
+    "row, pad, expected",
+    [
+        ([5, 6, 0, 2, 2, 2, 2, 2], 2, [5, 6, 0]),  # an early end padded by generate(): not a loop
+        ([5, 6, 7], 2, [5, 6, 7]),
+        ([2, 2], 2, []),
+    ],
+)
+def test_generate_rows_lose_their_padding(row, pad, expected):
+    assert backend.strip_padding(row, pad) == expected
+    assert not backend.has_repetition_loop(backend.strip_padding(row, pad))

@@ -190,7 +190,8 @@ class _TransformersEngine:
             settings.update(early_stopping=False, length_penalty=1.0)
         with torch.inference_mode():
             output = model.generate(**batch, **settings)
-        return [row[1:] for row in output.tolist()]  # drop the decoder start token
+        # drop the decoder start token, and the padding after an early end (it would read as a loop)
+        return [strip_padding(row[1:], tokenizer.pad_token_id) for row in output.tolist()]
 
     def _decode(self, ids: list[int]) -> str:
         return " ".join(self.tokenizer.decode(ids, skip_special_tokens=True).split())
@@ -301,6 +302,14 @@ class TransformersSummarizer(_TransformersEngine):
     def _decode(self, ids: list[int]) -> str:
         # PEGASUS checkpoints write "<n>" for newlines.
         return " ".join(super()._decode(ids).replace("<n>", " ").split())
+
+
+def strip_padding(ids: list[int], pad_token_id: int | None) -> list[int]:
+    """`ids` without the trailing pad tokens generate() adds to rows that ended before the longest."""
+    end = len(ids)
+    while end and ids[end - 1] == pad_token_id:
+        end -= 1
+    return ids[:end]
 
 
 def has_repetition_loop(ids: Sequence[int], repeats: int = _LOOP_REPEATS, max_ngram: int = _LOOP_MAX_NGRAM) -> bool:
