@@ -27,5 +27,5 @@ SEEDS = REPO / "seeds" / "fr-03"
 
 @pytest.fixture(scope="session")
 def seed_dir() -> Path:
-    """The five real seed articles shipped in the repo (not ../shared)."""
+    """The five real seed articles, from the repository's own seeds/ folder."""
     return SEEDS
