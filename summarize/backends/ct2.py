@@ -60,6 +60,7 @@ class _CT2Engine:
     """Mixed in before a transformers engine: weights, placement, identity and decoding via CTranslate2."""
 
     engine = ENGINE
+    precision_label = "quant"
 
     def __init__(
         self,
@@ -107,16 +108,6 @@ class _CT2Engine:
     @property
     def placement(self) -> tuple[str, str]:
         return self.device, self.quantization
-
-    def _signature_parts(self) -> list[str]:
-        return [
-            f"engine:{ENGINE}",
-            f"task:{self.task}",
-            f"model:{self.model_name}",
-            f"rev:{self.revision}",
-            f"quant:{self.quantization}",
-            f"beams:{self.options.beams}",
-        ]
 
     def describe(self) -> dict:
         target = self.converted or self.root / converted_name(self.model_id, self.quantization)

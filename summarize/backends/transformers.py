@@ -59,6 +59,7 @@ class _TransformersEngine:
     """What the translator and summariser share: locating, describing and loading one checkpoint."""
 
     engine = ENGINE
+    precision_label = "dtype"  # what placement[1] is: a torch dtype here, a quantisation for ct2
     task = "model"
     task_params_key: str | None = None  # this task's entry in config.json's task_specific_params
 
@@ -113,11 +114,11 @@ class _TransformersEngine:
 
     def _signature_parts(self) -> list[str]:
         return [
-            f"engine:{ENGINE}",
+            f"engine:{self.engine}",
             f"task:{self.task}",
             f"model:{self.model_name}",
             f"rev:{self.revision}",
-            f"dtype:{self.placement[1]}",
+            f"{self.precision_label}:{self.placement[1]}",
             f"beams:{self.options.beams}",
         ]
 
