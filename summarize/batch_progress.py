@@ -1,4 +1,4 @@
-"""What a batch shows on stderr: rich bars (clusters, articles) on a terminal, one log line per
+"""What a batch shows on stderr: rich bars (clusters, steps) on a terminal, one log line per
 cluster otherwise, nothing but failures with --quiet; and the final table of outcomes."""
 
 from __future__ import annotations
@@ -48,16 +48,16 @@ class LineBatchProgress(SilentBatchProgress):
         self.console.print(line, markup=False, highlight=False)
 
 
-class _ArticleBar:
-    """The pipeline's per-article progress, drawn on the batch's articles bar."""
+class _StepBar:
+    """The pipeline's per-cluster steps, drawn on the batch's steps bar."""
 
     def __init__(self, bar, task):
         self.bar, self.task = bar, task
 
-    def start(self, cluster_id: str, articles: int) -> None:
-        self.bar.reset(self.task, total=articles, description=f"  {cluster_id}")
+    def start(self, cluster_id: str, steps: int) -> None:
+        self.bar.reset(self.task, total=steps, description=f"  {cluster_id}")
 
-    def advance(self, article_id: str) -> None:
+    def advance(self, step: str) -> None:
         self.bar.advance(self.task)
 
 
@@ -65,13 +65,13 @@ class RichBatchProgress(SilentBatchProgress):
     def __init__(self, bar):
         self.bar = bar
         self.clusters = bar.add_task("clusters", total=0)
-        self.articles = bar.add_task("  articles", total=0)
+        self.steps = bar.add_task("  steps", total=0)
 
     def begin(self, to_run: int, unchanged: int) -> None:
         self.bar.reset(self.clusters, total=to_run, description=f"clusters ({unchanged} unchanged)")
 
     def cluster(self, cluster_id: str) -> Progress:
-        return _ArticleBar(self.bar, self.articles)
+        return _StepBar(self.bar, self.steps)
 
     def finished(self, outcome: Outcome) -> None:
         if outcome.status != "busy":

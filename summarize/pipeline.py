@@ -24,9 +24,9 @@ from summarize.ingest import ARTICLE_SUFFIXES, ingest_cluster
 from summarize.language import identify, passthrough, source_languages
 from summarize.options import Options
 from summarize.provenance import trace_cluster
-from summarize.records import BriefedArticle, ClusterResult, IngestedArticle, Problem, RunInfo, RunStats
+from summarize.records import ClusterResult, IngestedArticle, Problem, RunInfo, RunStats, TranslatedArticle
 from summarize.segment import segment_article
-from summarize.summarise import brief_article
+from summarize.summarise import brief_articles
 from summarize.translate import translate_article
 from summarize.write import write_outputs
 
@@ -36,15 +36,17 @@ class ClusterError(ValueError):
 
 
 class Progress(Protocol):
-    def start(self, cluster_id: str, articles: int) -> None: ...
-    def advance(self, article_id: str) -> None: ...
+    """Steps of one cluster: each article's translation, then the article briefs, then the cluster brief."""
+
+    def start(self, cluster_id: str, steps: int) -> None: ...
+    def advance(self, step: str) -> None: ...
 
 
 class SilentProgress:
-    def start(self, cluster_id: str, articles: int) -> None:
+    def start(self, cluster_id: str, steps: int) -> None:
         pass
 
-    def advance(self, article_id: str) -> None:
+    def advance(self, step: str) -> None:
         pass
 
 
@@ -81,10 +83,10 @@ def _timed(timings: dict[str, float], stage: str):
         timings[stage] = round(timings.get(stage, 0.0) + time.perf_counter() - start, 3)
 
 
-def _brief_article(
-    item: IngestedArticle, cluster_id: str, options: Options, backends: Backends, cache: Cache, stats: RunStats
-) -> tuple[BriefedArticle | None, Problem | None]:
-    """Clean, identify, segment, translate and brief one article: (brief, warning) or (None, skip reason)."""
+def _translate_article(
+    item: IngestedArticle, cluster_id: str, backends: Backends, cache: Cache, stats: RunStats
+) -> tuple[TranslatedArticle | None, Problem | None]:
+    """Clean, identify, segment and translate one article: (translation, warning) or (None, skip reason)."""
     with _timed(stats.timings, "clean"):
         cleaned = clean_article(item, cluster_id=cluster_id)
     if not cleaned.paragraphs:
@@ -98,17 +100,18 @@ def _brief_article(
         segmented = segment_article(replace(cleaned, language=verdict.language))
     with _timed(stats.timings, "translate"):
         if verdict.action == "passthrough":
-            translated = passthrough(segmented)
-        else:
-            translated = translate_article(segmented, backends.translator, cache, stats)
-    with _timed(stats.timings, "summarise"):
-        return brief_article(translated, backends.summarizer, options.brief_words, cache, stats), note
+            return passthrough(segmented), note
+        return translate_article(segmented, backends.translator, cache, stats), note
 
 
 def run_cluster(
     cluster_dir: Path, options: Options, backends: Backends, cache: Cache, progress: Progress | None = None
 ) -> ClusterResult:
-    """Process one cluster folder into a ClusterResult (nothing is written here)."""
+    """Process one cluster folder into a ClusterResult (nothing is written here).
+
+    Articles are translated one by one, then briefed together (one batched summariser call per
+    map-reduce round), then the cluster is briefed.
+    """
     progress = progress or SilentProgress()
     cluster_dir = Path(cluster_dir)
     if not cluster_dir.is_dir():
@@ -122,19 +125,23 @@ def run_cluster(
     cache_warnings = len(cache.warnings)
     if not ingested.articles:
         raise no_usable_article(cluster_dir, problems)
-    progress.start(cluster_dir.name, len(ingested.articles))
-    briefed = []
+    progress.start(cluster_dir.name, len(ingested.articles) + 2)
+    translated = []
     for item in ingested.articles:
-        article, note = _brief_article(item, cluster_dir.name, options, backends, cache, stats)
+        article, note = _translate_article(item, cluster_dir.name, backends, cache, stats)
         if article is not None:
-            briefed.append(article)
+            translated.append(article)
         if note is not None:
             (warnings if article is not None else problems).append(note)
-        progress.advance(item.id)
-    if not briefed:
+        progress.advance(f"translated {item.id}")
+    if not translated:
         raise no_usable_article(cluster_dir, problems)
+    with _timed(stats.timings, "summarise"):
+        briefed = brief_articles(translated, backends.summarizer, options.brief_words, cache, stats)
+    progress.advance(f"briefed {len(briefed)} articles")
     with _timed(stats.timings, "cluster"):
         brief = brief_cluster(briefed, backends.summarizer, options.cluster_words, cache, stats)
+    progress.advance("cluster brief")
     with _timed(stats.timings, "provenance"):
         provenance = trace_cluster(briefed, brief)
     stats.timings["total"] = round(time.perf_counter() - started, 3)

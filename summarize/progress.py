@@ -15,11 +15,11 @@ class _RichProgress:
         self.bar = bar
         self.task = None
 
-    def start(self, cluster_id: str, articles: int) -> None:
-        self.task = self.bar.add_task(cluster_id, total=articles)
+    def start(self, cluster_id: str, steps: int) -> None:
+        self.task = self.bar.add_task(cluster_id, total=steps)
 
-    def advance(self, article_id: str) -> None:
-        self.bar.update(self.task, advance=1, description=article_id)
+    def advance(self, step: str) -> None:
+        self.bar.update(self.task, advance=1, description=step)
 
 
 class _LineProgress:
@@ -27,12 +27,12 @@ class _LineProgress:
         self.console = console
         self.cluster = ""
 
-    def start(self, cluster_id: str, articles: int) -> None:
+    def start(self, cluster_id: str, steps: int) -> None:
         self.cluster = cluster_id
-        self.console.print(f"{cluster_id}: {articles} articles", highlight=False)
+        self.console.print(f"{cluster_id}: {steps} steps", highlight=False)
 
-    def advance(self, article_id: str) -> None:
-        self.console.print(f"{self.cluster}: done {article_id}", highlight=False)
+    def advance(self, step: str) -> None:
+        self.console.print(f"{self.cluster}: {step}", highlight=False)
 
 
 @contextmanager

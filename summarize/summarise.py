@@ -2,8 +2,11 @@
 
 Text is packed into chunks at sentence boundaries, each within the summariser's input limit
 (measured with the model's own tokenizer). One chunk is summarised directly; several are each
-summarised (map) and their summaries summarised again (reduce) until one fits. Each summary is
-cached under the summariser's signature, the word budget and the input sentences.
+summarised (map) and their summaries summarised again (reduce) until one fits. Every text of a
+call is map-reduced in lockstep, so each round is one summariser call over the chunks of all
+texts: the backend batches a cluster's articles together, which on CPU decodes several short
+articles in little more time than one. Each summary is cached under the summariser's signature,
+the word budget and the input sentences.
 """
 
 from __future__ import annotations
@@ -39,43 +42,62 @@ def chunk_sentences(sentences: Sequence[str], summarizer: Summarizer) -> list[st
     return chunks
 
 
-def _map_reduce(chunks: list[str], summarizer: Summarizer, max_words: int) -> str:
-    for _ in range(MAX_REDUCE_ROUNDS):
-        summaries = summarizer.summarize(chunks, max_words)
-        if len(summaries) == 1:
-            return summaries[0]
-        reduced = chunk_sentences(summaries, summarizer)
-        if len(reduced) >= len(chunks):  # the summaries did not shrink the text: stop, never loop
+def _map_reduce(texts: list[list[str]], summarizer: Summarizer, max_words: int) -> list[str]:
+    """One summary per list of chunks; each round summarises the chunks of every unfinished text in one call."""
+    results = [""] * len(texts)
+    pending = dict(enumerate(texts))
+    for round_ in range(MAX_REDUCE_ROUNDS):
+        flat = [chunk for chunks in pending.values() for chunk in chunks]
+        outputs = iter(summarizer.summarize(flat, max_words))
+        still_pending = {}
+        for index, chunks in pending.items():
+            summaries = [next(outputs) for _ in chunks]
+            reduced = chunk_sentences(summaries, summarizer) if len(summaries) > 1 else []
+            # done: one summary; or the summaries did not shrink the text (stop, never loop); or out of rounds
+            if len(summaries) == 1 or len(reduced) >= len(chunks) or round_ == MAX_REDUCE_ROUNDS - 1:
+                results[index] = " ".join(summaries)
+            else:
+                still_pending[index] = reduced
+        pending = still_pending
+        if not pending:
             break
-        chunks = reduced
-    return " ".join(summaries)
+    return results
+
+
+def summarise_many(
+    texts: Sequence[Sequence[str]], summarizer: Summarizer, max_words: int, cache: Cache, stats: RunStats
+) -> list[str]:
+    """One summary within about `max_words` per list of sentences; the cache misses are map-reduced together.
+
+    The cache is consulted before any token is counted, so cached summaries load no tokenizer.
+    """
+    texts = [[s for s in sentences if s.strip()] for sentences in texts]
+    signature = stage_signature(summarizer, max_words)
+    keys = [cache_key(signature, "\n".join(sentences)) for sentences in texts]
+    wanted = [i for i, sentences in enumerate(texts) if sentences]
+    found = cache.get_many([keys[i] for i in wanted])
+    missing = [i for i in wanted if keys[i] not in found]
+    stats.hits += len(wanted) - len(missing)
+    stats.misses += len(missing)
+    if missing:
+        summaries = _map_reduce([chunk_sentences(texts[i], summarizer) for i in missing], summarizer, max_words)
+        new = {keys[i]: summary for i, summary in zip(missing, summaries)}
+        cache.put_many(STAGE, signature, new)
+        found.update(new)
+    return [found[key] if sentences else "" for key, sentences in zip(keys, texts)]
 
 
 def summarise_sentences(
     sentences: Sequence[str], summarizer: Summarizer, max_words: int, cache: Cache, stats: RunStats
 ) -> str:
-    """One summary of `sentences` within about `max_words`, by map-reduce when they do not fit.
-
-    The cache is consulted before any token is counted, so a cached summary loads no tokenizer.
-    """
-    sentences = [s for s in sentences if s.strip()]
-    if not sentences:
-        return ""
-    signature = stage_signature(summarizer, max_words)
-    key = cache_key(signature, "\n".join(sentences))
-    cached = cache.get(key)
-    if cached is not None:
-        stats.hits += 1
-        return cached
-    stats.misses += 1
-    summary = _map_reduce(chunk_sentences(sentences, summarizer), summarizer, max_words)
-    cache.put(STAGE, signature, key, summary)
-    return summary
+    """One summary of `sentences` within about `max_words`, by map-reduce when they do not fit."""
+    return summarise_many([sentences], summarizer, max_words, cache, stats)[0]
 
 
-def brief_article(
-    translated: TranslatedArticle, summarizer: Summarizer, max_words: int, cache: Cache, stats: RunStats
-) -> BriefedArticle:
-    """An English brief of one translated article."""
-    sentences = [segment.translation for segment in translated.segments]
-    return BriefedArticle(translated, summarise_sentences(sentences, summarizer, max_words, cache, stats))
+def brief_articles(
+    articles: Sequence[TranslatedArticle], summarizer: Summarizer, max_words: int, cache: Cache, stats: RunStats
+) -> list[BriefedArticle]:
+    """An English brief of each translated article, the uncached ones summarised together."""
+    texts = [[segment.translation for segment in article.segments] for article in articles]
+    summaries = summarise_many(texts, summarizer, max_words, cache, stats)
+    return [BriefedArticle(article, summary) for article, summary in zip(articles, summaries)]

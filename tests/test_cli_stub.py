@@ -130,3 +130,13 @@ def test_unknown_backend_is_usage_error(seed_dir, tmp_path):
 def test_console_script_help():
     result = subprocess.run([sys.executable, "-m", "summarize", "run", "--help"], capture_output=True, text=True, check=True)
     assert "--backend" in result.stdout and "--cache-dir" in result.stdout
+
+
+def test_progress_lines_name_each_step(seed_dir, tmp_path):
+    """Off a terminal, progress is one line per step: each article's translation, the briefs, the cluster brief."""
+    result = run_cli("run", str(seed_dir), "--backend", "stub", "--out", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "c"))
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if line.startswith("fr-03: ")]
+    assert lines[0] == "fr-03: 7 steps"
+    assert [line.split()[1] for line in lines[1:6]] == ["translated"] * 5
+    assert lines[6:] == ["fr-03: briefed 5 articles", "fr-03: cluster brief"]

@@ -8,7 +8,7 @@ from fakes import FirstWordsSummarizer, UpperTranslator
 from summarize.cache import Cache, cache_key
 from summarize.cluster import brief_cluster
 from summarize.records import BriefedArticle, CleanArticle, RunStats, SegmentedArticle, Sentence, Segment, TranslatedArticle
-from summarize.summarise import chunk_sentences, summarise_sentences
+from summarize.summarise import brief_articles, chunk_sentences, summarise_many, summarise_sentences
 from summarize.translate import split_to_fit, translate_article
 
 
@@ -78,6 +78,48 @@ def test_summary_cache_hit_counts_no_tokens(tmp_path):
     stats = RunStats()
     assert summarise_sentences(["Une phrase.", "Deux phrases."], NoTokens(50), 10, cache, stats) == first
     assert (stats.hits, stats.misses) == (1, 0)
+
+
+def long_text(tag: str, sentences: int) -> list[str]:
+    return [f"{tag} phrase numéro {i} avec quelques mots de plus." for i in range(sentences)]
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        [long_text("a", 1), long_text("b", 20), long_text("c", 3)],  # one chunk, many chunks, a few
+        [long_text("a", 20), long_text("b", 20)],  # both need reduce rounds
+        [[], long_text("b", 2), ["   "]],  # empty texts give "" and no call
+    ],
+)
+def test_summaries_batched_in_lockstep_equal_one_by_one(tmp_path, texts):
+    together = FirstWordsSummarizer(12)
+    stats = RunStats()
+    summaries = summarise_many(texts, together, 5, Cache(tmp_path / "together"), stats)
+    engines = [FirstWordsSummarizer(12) for _ in texts]
+    alone = [summarise_sentences(t, e, 5, Cache(tmp_path / str(i)), RunStats()) for i, (t, e) in enumerate(zip(texts, engines))]
+    assert summaries == alone
+    first_round = [chunk for t in texts if any(s.strip() for s in t) for chunk in chunk_sentences(t, together)]
+    assert together.calls[0] == first_round  # map: one call over every text's chunks
+    assert len(together.calls) == max(len(e.calls) for e in engines)  # then one call per reduce round
+    assert stats.misses == sum(1 for t in texts if any(s.strip() for s in t))
+
+
+def test_article_briefs_one_call_per_round_and_cached(tmp_path):
+    cache = Cache(tmp_path)
+    articles = [briefed(f"art{i}", long_text(f"t{i}", 3)).translated for i in range(4)]
+    summarizer = FirstWordsSummarizer(200)
+    stats = RunStats()
+    briefs = brief_articles(articles, summarizer, 5, cache, stats)
+    assert [b.article.id for b in briefs] == ["art0", "art1", "art2", "art3"]
+    assert len(summarizer.calls) == 1 and len(summarizer.calls[0]) == 4  # the four articles in one batch
+    assert (stats.hits, stats.misses) == (0, 4)
+
+    again = RunStats()
+    edited = articles[:3] + [briefed("art3", long_text("new", 2)).translated]
+    assert [b.brief for b in brief_articles(edited, summarizer, 5, cache, again)][:3] == [b.brief for b in briefs][:3]
+    assert (again.hits, again.misses) == (3, 1)
+    assert len(summarizer.calls[-1]) == 1  # only the edited article reaches the model
 
 
 def briefed(article_id: str, translations: list[str]) -> BriefedArticle:
