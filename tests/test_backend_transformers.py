@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import summarize.backends.seq2seq as seq2seq
 import summarize.backends.transformers as backend
 from summarize.backends import make_backends
 from summarize.cli import app
@@ -159,7 +160,7 @@ def test_output_limit_is_proportional_to_each_input(tiny_marian_dir, tiny_bart_d
     ],
 )
 def test_repetition_loop_detection(ids, looping):
-    assert backend.has_repetition_loop(ids) is looping
+    assert seq2seq.has_repetition_loop(ids) is looping
 
 
 def test_looping_outputs_are_regenerated_with_repeats_banned(tiny_marian_dir, tiny_bart_dir, monkeypatch):
@@ -188,7 +189,7 @@ def test_batches_are_length_sorted_and_within_the_token_budget(tiny_marian_dir, 
     flat = [lengths[i] for batch in batches for i in batch]
     assert flat == sorted(lengths, reverse=True)
     for batch in batches:
-        assert len(batch) == 1 or max(lengths[i] for i in batch) * len(batch) * beams <= backend._TOKEN_BUDGET["cpu"]
+        assert len(batch) == 1 or max(lengths[i] for i in batch) * len(batch) * beams <= seq2seq._TOKEN_BUDGET["cpu"]
 
 
 # ---- summaries -------------------------------------------------------------------------------------
@@ -390,4 +391,4 @@ def test_missing_weights_exit_2_with_one_line(seed_dir, tmp_path, extra, named):
 )
 def test_generate_rows_lose_their_padding(row, pad, expected):
     assert backend.strip_padding(row, pad) == expected
-    assert not backend.has_repetition_loop(backend.strip_padding(row, pad))
+    assert not seq2seq.has_repetition_loop(backend.strip_padding(row, pad))

@@ -1,17 +1,19 @@
-"""CTranslate2 engine: the transformers backend's translator and summariser, decoded by ctranslate2.
+"""CTranslate2 engine: the shared seq2seq engine (seq2seq.py) with its weights decoded by ctranslate2.
 
-The classes here subclass the transformers engines and replace only where the weights come
-from and how a batch of token ids is decoded, so tokenisation (the source model's own HF
-tokenizer), batching, output-length rules, the repetition-loop guard and decoding of the output
-are shared code, and both engines give the stages identical inputs and outputs. Decoding
-settings come from the checkpoint's generation config as transformers would apply them (beams,
-length penalty, no-repeat n-grams, forced BOS/EOS); lengths are mapped onto CTranslate2's
-conventions (its length counts a target prefix and never the end token).
+The classes here implement the engine hooks of summarize/backends/seq2seq.py: where the weights
+come from, placement (device, quantisation), loading the source model's HF tokenizer without
+torch, and decoding a batch of token ids. Tokenisation, batching, output-length rules, the
+repetition-loop guard and decoding of the output are the shared code, so this engine and the
+transformers one give the stages identical inputs and outputs. Decoding settings come from the
+checkpoint's generation config as transformers would apply them (beams, length penalty,
+no-repeat n-grams, forced BOS/EOS); lengths are mapped onto CTranslate2's conventions (its length
+counts a target prefix and never the end token).
 
-Weights: a converted directory (summarize/convert.py) when one matches the source model, else
-the local Hugging Face checkpoint is converted on first use. Construction is a filesystem check;
-ctranslate2 and the tokenizer load on the first cache miss (the tokenizer without torch), and a
-loaded model is kept per process, keyed by (directory, device, compute type).
+Weights: a converted directory (summarize/convert.py) when one matches the source model at the
+device's default quantisation, else the local Hugging Face checkpoint is converted on first use.
+Construction is a filesystem check; ctranslate2 and the tokenizer load on the first cache miss
+(the tokenizer without torch), and a loaded model is kept per process, keyed by (directory,
+device, compute type).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from summarize.backends.base import BackendError
-from summarize.backends.transformers import TransformersSummarizer, TransformersTranslator, _cpu_threads, _load
+from summarize.backends.seq2seq import Seq2SeqEngine, Seq2SeqSummarizer, Seq2SeqTranslator, cpu_threads
 from summarize.convert import (
     MANIFEST,
     SOURCE_CONFIG,
@@ -51,13 +53,12 @@ _TOKENIZER_CLASSES = {"marian": "MarianTokenizer", "bart": "BartTokenizer"}
 # larger batches and keeps a translation batch's memory near 0.2 GB (seed sentences, opus-mt shape).
 _HYPOTHESES_PER_BATCH = {"cpu": 32, "cuda": 512}
 
-# Process-level caches: loaded models keyed by (directory, device, compute type); tokenizers by directory.
+# Process-level cache: loaded models keyed by (directory, device, compute type).
 _TRANSLATORS: dict[tuple[str, str, str], object] = {}
-_TOKENIZERS: dict[str, object] = {}
 
 
-class _CT2Engine:
-    """Mixed in before a transformers engine: weights, placement, identity and decoding via CTranslate2."""
+class _CT2Engine(Seq2SeqEngine):
+    """The CTranslate2 hooks: converted weights, placement and identity, decoding with translate_batch."""
 
     engine = ENGINE
     precision_label = "quant"
@@ -69,13 +70,13 @@ class _CT2Engine:
         source: Source | None,
         converted: Path | None,
         device: str,
-        quantization: str | None = None,
+        quantization: str,
     ):
         super().__init__(choice, options)
         self.source = source
         self.converted = converted
         self.device = device
-        self.quantization = quantization or default_quantization(device)
+        self.quantization = quantization
         self.root = ct2_root(options)
 
     # ---- identity (cheap) ---------------------------------------------------------------------
@@ -123,20 +124,12 @@ class _CT2Engine:
         }
 
     # ---- loading --------------------------------------------------------------------------------
-    @property
-    def tokenizer(self):
-        """The source model's HF tokenizer, loaded by its class name so torch is not imported."""
-        key = str(self.model_dir)
-        if key not in _TOKENIZERS:
-            name = read_json(self.model_dir / "tokenizer_config.json").get("tokenizer_class")
-            name = name or _TOKENIZER_CLASSES.get(self._config.get("model_type", ""), "AutoTokenizer")
-
-            def load(transformers):
-                tokenizer_class = getattr(transformers, name, None) or transformers.AutoTokenizer  # Auto* imports torch
-                return tokenizer_class.from_pretrained(key)
-
-            _TOKENIZERS[key] = _load(self, "tokenizer", load)
-        return _TOKENIZERS[key]
+    def _load_tokenizer(self, transformers):
+        """The source model's HF tokenizer, loaded by its class name: transformers' Auto* classes import torch."""
+        name = read_json(self.model_dir / "tokenizer_config.json").get("tokenizer_class")
+        name = name or _TOKENIZER_CLASSES.get(self._config.get("model_type", ""), "AutoTokenizer")
+        tokenizer_class = getattr(transformers, name, None) or transformers.AutoTokenizer
+        return tokenizer_class.from_pretrained(str(self.model_dir))
 
     @property
     def model(self):
@@ -151,7 +144,7 @@ class _CT2Engine:
 
     # ---- decoding -------------------------------------------------------------------------------
     def _batches(self, lengths: list[int]) -> list[list[int]]:
-        """The transformers batches, each split evenly into parts of at most `_HYPOTHESES_PER_BATCH` beams.
+        """The shared batches, each split evenly into parts of at most `_HYPOTHESES_PER_BATCH` beams.
 
         Rows come longest first, so each part also decodes to a shorter length limit; on CPU that
         is as fast per token and bounds the decoder's memory (key/value caches).
@@ -207,11 +200,11 @@ class _CT2Engine:
         return outputs
 
 
-class CT2Translator(_CT2Engine, TransformersTranslator):
+class CT2Translator(_CT2Engine, Seq2SeqTranslator):
     """Sentence translation on CTranslate2 (same batching, length rule and loop guard as transformers)."""
 
 
-class CT2Summarizer(_CT2Engine, TransformersSummarizer):
+class CT2Summarizer(_CT2Engine, Seq2SeqSummarizer):
     """Abstractive summaries on CTranslate2 (same chunk inputs, word budget and settings as transformers)."""
 
 
@@ -247,10 +240,10 @@ def plan_engine(options: Options, task: str) -> CT2Translator | CT2Summarizer:
         converted = find_converted(root, source_id(choice.spec), quantization, pinned)
         if converted is None:
             raise missing
-        return engine_class(choice, options, source=None, converted=converted, device=device)
+        return engine_class(choice, options, source=None, converted=converted, device=device, quantization=quantization)
     ensure_convertible(source)
     converted = find_converted(root, source.model_id, quantization, source.revision)
-    return engine_class(choice, options, source=source, converted=converted, device=device)
+    return engine_class(choice, options, source=source, converted=converted, device=device, quantization=quantization)
 
 
 def make_backends(options: Options):
@@ -269,7 +262,7 @@ def _load_translator(path: str, device: str, compute_type: str):
     if device == "cuda" and ctranslate2.get_cuda_device_count() == 0:
         raise BackendError("device cuda was chosen but CTranslate2 sees no CUDA GPU here. Fix: pass --device cpu")
     try:
-        return ctranslate2.Translator(path, device=device, compute_type=compute_type, inter_threads=1, intra_threads=_cpu_threads())
+        return ctranslate2.Translator(path, device=device, compute_type=compute_type, inter_threads=1, intra_threads=cpu_threads())
     except (RuntimeError, ValueError, OSError) as error:
         reason = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
         raise BackendError(
