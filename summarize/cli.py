@@ -9,6 +9,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from summarize.backends.base import BackendError
+from summarize.convert import CPU_QUANTIZATION, GPU_QUANTIZATION, QUANTIZATIONS, check_quantization
 from summarize.model_commands import models_app
 from summarize.options import BACKENDS, Options, default_cache_dir
 
@@ -52,6 +54,14 @@ ModelDir = Annotated[
 ]
 Device = Annotated[str, typer.Option(help="auto (GPU if available), cpu or cuda.")]
 Beams = Annotated[int, typer.Option(min=1, max=16, help="Beam size for translation and summaries.")]
+Quantization = Annotated[
+    Optional[str],
+    typer.Option(
+        help=f"CTranslate2 weight type: {', '.join(QUANTIZATIONS)}. Default: {CPU_QUANTIZATION} on CPU, {GPU_QUANTIZATION} "
+        "on GPU. Only the ct2 engine uses it (with 'auto', the models that run on ct2); the transformers engine has "
+        "no quantisation (float32 on CPU, float16/bfloat16 on GPU), so it is an error with --backend transformers."
+    ),
+]
 BriefWords = Annotated[int, typer.Option(min=10, max=400, help="Target length of each article brief, in words.")]
 ClusterWords = Annotated[int, typer.Option(min=10, max=800, help="Target length of the cluster brief, in words.")]
 CacheDir = Annotated[Optional[Path], typer.Option(help="Cache folder (default: the user cache dir).")]
@@ -63,6 +73,10 @@ def build_options(**settings) -> Options:
     """Options from CLI values; unset (None) values keep their defaults."""
     if settings.get("backend") not in BACKENDS:
         fail(f"unknown backend {settings.get('backend')!r}; choose one of: {', '.join(BACKENDS)}", code=2)
+    try:
+        check_quantization(settings.get("quantization"), settings["backend"])
+    except BackendError as error:
+        fail(str(error), code=2)
     return Options(**{k: v for k, v in settings.items() if v is not None})
 
 
@@ -89,6 +103,7 @@ def run(
     model_dir: ModelDir = None,
     device: Device = "auto",
     beams: Beams = 4,
+    quantization: Quantization = None,
     brief_words: BriefWords = 60,
     cluster_words: ClusterWords = 120,
     cache_dir: CacheDir = None,
@@ -96,15 +111,15 @@ def run(
     quiet: Quiet = False,
 ) -> None:
     """Translate and summarise one cluster folder; writes cluster.json and cluster.md."""
-    from summarize.backends import BackendError, make_backends
+    from summarize.backends import make_backends
     from summarize.pipeline import ClusterError, process_cluster
     from summarize.progress import make_progress
     from summarize.write import OutputError
 
     options = build_options(
         backend=backend, preset=preset, translation_model=translation_model, summary_model=summary_model,
-        model_dir=model_dir, device=device, beams=beams, brief_words=brief_words, cluster_words=cluster_words,
-        cache_dir=cache_dir, use_cache=not no_cache, quiet=quiet,
+        model_dir=model_dir, device=device, beams=beams, quantization=quantization, brief_words=brief_words,
+        cluster_words=cluster_words, cache_dir=cache_dir, use_cache=not no_cache, quiet=quiet,
     )
     cache = open_cache(options)
     try:
@@ -164,6 +179,7 @@ def batch(
     model_dir: ModelDir = None,
     device: Device = "auto",
     beams: Beams = 4,
+    quantization: Quantization = None,
     brief_words: BriefWords = 60,
     cluster_words: ClusterWords = 120,
     cache_dir: CacheDir = None,
@@ -180,14 +196,13 @@ def batch(
     a cluster another process is on is reported busy, then waited for at the end. Exit code 1 if
     any cluster failed (the others are still done).
     """
-    from summarize.backends import BackendError
     from summarize.batch import BatchError, run_batch
     from summarize.write import OutputError
 
     options = build_options(
         backend=backend, preset=preset, translation_model=translation_model, summary_model=summary_model,
-        model_dir=model_dir, device=device, beams=beams, brief_words=brief_words, cluster_words=cluster_words,
-        cache_dir=cache_dir, use_cache=not no_cache, quiet=quiet,
+        model_dir=model_dir, device=device, beams=beams, quantization=quantization, brief_words=brief_words,
+        cluster_words=cluster_words, cache_dir=cache_dir, use_cache=not no_cache, quiet=quiet,
     )
     try:
         code = run_batch(

@@ -83,6 +83,22 @@ def default_quantization(device: str) -> str:
     return GPU_QUANTIZATION if device == "cuda" else CPU_QUANTIZATION
 
 
+def check_quantization(quantization: str | None, backend: str = "ct2") -> None:
+    """BackendError naming the fix unless `quantization` is None (the device default) or one `backend` can use."""
+    if quantization is None:
+        return
+    if quantization not in QUANTIZATIONS:
+        raise BackendError(
+            f"unknown quantisation {quantization!r}; choose one of: {', '.join(QUANTIZATIONS)}. Fix: pass one of them to "
+            f"--quantization, or leave it out for the default ({CPU_QUANTIZATION} on CPU, {GPU_QUANTIZATION} on GPU)"
+        )
+    if backend in ("transformers", "stub"):
+        raise BackendError(
+            f"--quantization {quantization} is a CTranslate2 setting and the {backend} backend does not use it. "
+            "Fix: leave out --quantization, or pass --backend ct2 (or auto)"
+        )
+
+
 def converted_name(model_id: str, quantization: str) -> str:
     """`<name>-<quantisation>`, name being the last part of a hub id or the directory's name."""
     name = model_id.rstrip("/").replace("\\", "/").rsplit("/", 1)[-1]
@@ -130,8 +146,7 @@ def convert(source: Source, root: Path, quantization: str = CPU_QUANTIZATION, fo
     An up-to-date conversion (same source, revision and quantisation) is reused unless `force`.
     Loads the checkpoint with torch, so call it only when a conversion is really needed.
     """
-    if quantization not in QUANTIZATIONS:
-        raise BackendError(f"unknown quantisation {quantization!r}; choose one of: {', '.join(QUANTIZATIONS)}")
+    check_quantization(quantization)
     if source.model_type not in SUPPORTED_MODEL_TYPES:
         raise BackendError(
             f"{source.path}: model type {source.model_type!r} cannot run on the ct2 engine (supported: "
@@ -222,7 +237,8 @@ def convert_command(
         typer.Argument(help="Presets (fast, default, quality, ...), hub ids (ID or ID@REVISION) or local model directories; default: the default preset."),
     ] = None,
     quantization: Annotated[
-        Optional[str], typer.Option(help=f"Weight type: {', '.join(QUANTIZATIONS)}. Default: int8 on CPU, int8_float16 on GPU.")
+        Optional[str],
+        typer.Option(help=f"Weight type: {', '.join(QUANTIZATIONS)}. Default: {CPU_QUANTIZATION} on CPU, {GPU_QUANTIZATION} on GPU."),
     ] = None,
     device: Annotated[str, typer.Option(help="Device the converted model is for (picks the default quantisation): auto, cpu or cuda.")] = "auto",
     model_dir: Annotated[Optional[Path], typer.Option(help="Folder with downloaded models; converted ones go to <model-dir>/ct2/.")] = None,

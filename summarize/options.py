@@ -30,6 +30,7 @@ class Options:
     model_dir: Path | None = None
     device: str = "auto"
     beams: int = 4
+    quantization: str | None = None  # the ct2 engine's weight type (summarize.convert.QUANTIZATIONS); None: the device default
     brief_words: int = 60
     cluster_words: int = 120
     cache_dir: Path = field(default_factory=default_cache_dir)

@@ -250,6 +250,52 @@ def test_signature_names_engine_quantisation_and_revision(tiny_marian_dir, tiny_
     assert ct2.summarizer.describe()["path"] == str(converted["bart"])
 
 
+# ---- quantisation: a user choice ------------------------------------------------------------------
+
+
+def test_chosen_quantisation_is_converted_on_first_use_and_named(tiny_marian_dir, tiny_bart_dir, converted):
+    """--quantization float32 next to an int8 conversion: its own directory, signature and cache keys."""
+    options = tiny_options(tiny_marian_dir, tiny_bart_dir, converted["root"].parent, quantization="float32")
+    engine = plan_engine(options, "translation")
+    default = plan_engine(options.with_(quantization=None), "translation")
+    assert engine.converted is None and default.converted == converted["marian"]
+    assert "|quant:float32|" in engine.signature() and "|quant:int8|" in default.signature()
+    assert engine.signature().replace("float32", "int8") == default.signature()
+    assert engine.describe()["quantization"] == "float32"
+    assert engine.translate(["Le maire a voté."])[0]
+    target = converted["root"] / converted_name(str(tiny_marian_dir), "float32")
+    assert engine.converted == target and json.loads((target / MANIFEST).read_text())["quantization"] == "float32"
+    assert plan_engine(options, "translation").converted == target  # found, not converted again
+    shutil.rmtree(target)  # the session's ct2 root holds only the int8 conversions
+
+
+@pytest.mark.parametrize(
+    "settings, message",
+    [
+        ({"quantization": "int3"}, "unknown quantisation 'int3'; choose one of: int8, .* Fix: pass one of them to --quantization"),
+        ({"quantization": "int8", "backend": "transformers"}, "--quantization int8 .* transformers backend does not use it. Fix:"),
+        ({"quantization": "int8", "backend": "stub"}, "stub backend does not use it"),
+    ],
+)
+def test_unusable_quantisation_is_refused_before_anything_runs(tiny_marian_dir, tiny_bart_dir, tmp_path, settings, message):
+    options = tiny_options(tiny_marian_dir, tiny_bart_dir, tmp_path).with_(**settings)
+    with pytest.raises(BackendError, match=message):
+        make_backends(options)
+
+
+@pytest.mark.parametrize("command", ["run", "batch"])
+@pytest.mark.parametrize(
+    "extra, named",
+    [(["--quantization", "int3"], "unknown quantisation 'int3'"), (["--backend", "transformers", "--quantization", "int8"], "transformers")],
+)
+def test_cli_quantisation_errors_are_one_line_exit_2(seed_dir, tmp_path, command, extra, named):
+    result = run_cli(command, str(seed_dir), "--out", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache"), *extra)
+    assert result.exit_code == 2
+    assert named in result.output and "Fix:" in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+
+
 # ---- engine choice --------------------------------------------------------------------------------
 
 
@@ -345,6 +391,23 @@ def test_cli_ct2_run_names_engine_and_uses_the_converted_models(cli_runs, conver
         assert run["models"][role]["path"] == str(converted[name])
     assert "engine:ct2" in run["signature"] and "quant:int8" in run["signature"]
     assert sorted(p.name for p in converted["root"].iterdir()) == sorted(converted[n].name for n in ("marian", "bart"))
+
+
+def test_cli_quantization_option_reaches_the_engine(seed_dir, tiny_marian_dir, tiny_bart_dir, tmp_path):
+    cluster = tmp_path / "fr-03"
+    cluster.mkdir()
+    shutil.copyfile(sorted(seed_dir.glob("*.txt"))[0], cluster / "one.txt")
+    models = tmp_path / "models"
+    result = run_cli(
+        "run", str(cluster), "--backend", "ct2", "--quantization", "float32", "--translation-model", str(tiny_marian_dir),
+        "--summary-model", str(tiny_bart_dir), "--model-dir", str(models), "--cache-dir", str(tmp_path / "cache"),
+        "--device", "cpu", "--out", str(tmp_path / "out"), "--quiet",
+    )
+    assert result.exit_code == 0, result.output
+    run = json.loads((tmp_path / "out" / "fr-03" / "cluster.json").read_text("utf-8"))["run"]
+    assert run["models"]["translation"]["quantization"] == "float32" and "quant:float32" in run["signature"]
+    assert run["models"]["translation"]["path"] == str(models / "ct2" / f"{tiny_marian_dir.name}-float32")
+    assert (models / "ct2" / f"{tiny_marian_dir.name}-float32" / MANIFEST).is_file()
 
 
 def test_cli_ct2_translations_stay_aligned_with_source_sentences(cli_runs):

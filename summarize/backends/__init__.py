@@ -31,10 +31,13 @@ class Backends:
 
 def make_backends(options: Options) -> Backends:
     """Build (cheaply, without loading models) the translator and summariser `options` ask for."""
+    from summarize.convert import check_quantization  # late: summarize.convert imports this package
+
     name = options.backend
     if name not in _FACTORIES:
         known = ", ".join(sorted(_FACTORIES))
         raise BackendError(f"unknown backend {name!r}; choose one of: {known}")
+    check_quantization(options.quantization, name)
     module_name, factory = _FACTORIES[name].split(":")
     return getattr(import_module(module_name), factory)(options)
 

@@ -10,10 +10,10 @@ no-repeat n-grams, forced BOS/EOS); lengths are mapped onto CTranslate2's conven
 counts a target prefix and never the end token).
 
 Weights: a converted directory (summarize/convert.py) when one matches the source model at the
-device's default quantisation, else the local Hugging Face checkpoint is converted on first use.
-Construction is a filesystem check; ctranslate2 and the tokenizer load on the first cache miss
-(the tokenizer without torch), and a loaded model is kept per process, keyed by (directory,
-device, compute type).
+chosen quantisation (`--quantization`, else the device default), else the local Hugging Face
+checkpoint is converted on first use. Construction is a filesystem check; ctranslate2 and the
+tokenizer load on the first cache miss (the tokenizer without torch), and a loaded model is kept
+per process, keyed by (directory, device, compute type).
 """
 
 from __future__ import annotations
@@ -222,15 +222,16 @@ def ct2_device(requested: str) -> str:
 def plan_engine(options: Options, task: str) -> CT2Translator | CT2Summarizer:
     """The ct2 engine for `task`, or BackendError saying why CTranslate2 cannot run it.
 
-    Cheap: reads configs and manifests only. Uses a converted model that matches the local
-    checkpoint (or, without a local checkpoint, one converted from the same source at the pinned
-    revision); with a local checkpoint but no matching conversion, converts on first use.
+    Cheap: reads configs and manifests only. Uses a converted model at `options.quantization` (None:
+    the device default) that matches the local checkpoint (or, without a local checkpoint, one
+    converted from the same source at the pinned revision); with a local checkpoint but no matching
+    conversion, converts on first use.
     """
     if find_spec("ctranslate2") is None:
         raise BackendError("ctranslate2 is not installed. Fix: pip install ctranslate2, or use --backend transformers")
     choice = choose_model(options, task)
     device = ct2_device(options.device)
-    quantization = default_quantization(device)
+    quantization = options.quantization or default_quantization(device)
     root = ct2_root(options)
     engine_class = CT2Translator if task == "translation" else CT2Summarizer
     try:
