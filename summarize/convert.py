@@ -27,7 +27,7 @@ from typing import Annotated, Optional
 import typer
 
 from summarize.backends.base import BackendError
-from summarize.models import REGISTRY_PATH, resolve_model, revision_label
+from summarize.models import REGISTRY_PATH, directory_size, resolve_model, revision_label
 from summarize.options import Options
 
 DEFAULT_ROOT = REGISTRY_PATH.parent / "ct2"
@@ -125,6 +125,23 @@ def find_converted(root: Path, model_id: str, quantization: str, revision: str |
     if revision is not None and manifest.get("revision") != revision:
         return None
     return directory if (directory / "model.bin").is_file() else None
+
+
+def list_converted(root: Path) -> list[tuple[Path, dict | None]]:
+    """Each model directory under `root`, by name, with its manifest; None for one the engine would not load.
+
+    A directory without a manifest (written last) or without model.bin is a conversion that did
+    not finish; staging directories (hidden) are left out.
+    """
+    if not root.is_dir():
+        return []
+    found = []
+    for directory in sorted(root.iterdir()):
+        if directory.is_dir() and not directory.name.startswith("."):
+            manifest = read_json(directory / MANIFEST)
+            complete = manifest.get("source") and (directory / "model.bin").is_file()
+            found.append((directory, manifest if complete else None))
+    return found
 
 
 def ensure_convertible(source: Source) -> None:
@@ -260,7 +277,8 @@ def convert_command(
             target = convert(source, root, quantization, force=force)
             manifest = read_json(target / MANIFEST)
             state = f"converted in {manifest.get('conversion_seconds', '?')} s" if fresh else "up to date"
-            size = sum(f.stat().st_size for f in target.iterdir() if f.is_file()) / 1e6
-            typer.echo(f"{state}: {source.model_id} (revision {source.revision}, {quantization}) -> {target}, {size:.1f} MB")
+            typer.echo(
+                f"{state}: {source.model_id} (revision {source.revision}, {quantization}) -> {target}, {directory_size(target) / 1e6:.1f} MB"
+            )
     except BackendError as error:
         _exit_with(error)

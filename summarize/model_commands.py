@@ -1,4 +1,5 @@
-"""`summarize models list|pull`: what the presets name, what is on disk, and fetching it for offline use."""
+"""`summarize models list|pull|convert`: what the presets name, what is on disk (Hugging Face checkpoints and
+CTranslate2 conversions), and fetching or converting it for offline use."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from summarize.backends.base import BackendError
-from summarize.convert import convert_command
+from summarize.convert import convert_command, ct2_root, list_converted
 from summarize.models import (
     TASKS,
     Registry,
@@ -21,7 +22,7 @@ from summarize.models import (
 )
 from summarize.options import Options
 
-models_app = typer.Typer(help="List the configured models or download them for offline use.", no_args_is_help=True)
+models_app = typer.Typer(help="List the configured models, download them for offline use or convert them to CTranslate2.", no_args_is_help=True)
 models_app.command("convert")(convert_command)
 
 ModelDir = Annotated[Optional[Path], typer.Option(help="Folder with downloaded models (<model-dir>/<name>/), searched first.")]
@@ -29,7 +30,8 @@ ModelDir = Annotated[Optional[Path], typer.Option(help="Folder with downloaded m
 
 @models_app.command("list")
 def list_models(model_dir: ModelDir = None) -> None:
-    """Every model the registry names: presets using it, pinned revision, and whether (and where) it is on disk."""
+    """Every model the registry names (presets using it, pinned revision, whether and where it is on disk), then the
+    CTranslate2 conversions in models/ct2/ (or <model-dir>/ct2/)."""
     registry = _registry_or_exit()
     options = Options(model_dir=model_dir)
     typer.echo(f"Hugging Face cache: {hub_cache_dir()}")
@@ -39,6 +41,7 @@ def list_models(model_dir: ModelDir = None) -> None:
         if settings.get("about"):
             typer.echo(f"    {settings['about']}")
         typer.echo(f"    {_local_status(model_id, settings.get('revision'), options)}")
+    _list_converted(options)
 
 
 @models_app.command("pull")
@@ -93,3 +96,21 @@ def _local_status(model_id: str, revision: str | None, options: Options) -> str:
     except BackendError:
         return "not downloaded (run `summarize models pull` with this id or its preset)"
     return f"present: {path} (revision {revision_label(path)}, {directory_size(path) / 1e6:.0f} MB)"
+
+
+def _list_converted(options: Options) -> None:
+    """The converted models the ct2 engine (--backend auto or ct2) finds: source, revision, quantisation, size."""
+    root = ct2_root(options)
+    converted = list_converted(root)
+    typer.echo("")
+    if not converted:
+        typer.echo(f"CTranslate2 models in {root}: none (`summarize models convert` makes them; auto converts on first use)")
+        return
+    typer.echo(f"CTranslate2 models in {root} (run by --backend auto or ct2 when source, revision and quantisation match):")
+    for directory, manifest in converted:
+        if manifest is None:
+            typer.echo(f"{directory.name}  [incomplete: no manifest.json or model.bin; never loaded, delete it or convert again]")
+            continue
+        size = directory_size(directory) / 1e6
+        typer.echo(f"{manifest['source']}  [{manifest.get('quantization', '?')}; revision: {manifest.get('revision', '?')}; {size:.1f} MB]")
+        typer.echo(f"    {directory} ({manifest.get('converter', 'converter unknown')})")

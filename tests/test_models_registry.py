@@ -185,6 +185,31 @@ def test_models_list_shows_presets_and_what_is_present(tiny_marian_dir, empty_hf
     assert result.output.count("not downloaded") == 5
 
 
+def test_models_list_shows_the_converted_ctranslate2_models(tiny_marian_dir, tmp_path, empty_hf_home):
+    from summarize.convert import MANIFEST, Source, convert
+
+    root = tmp_path / "models" / "ct2"
+    converted = convert(Source.from_dir(str(tiny_marian_dir), tiny_marian_dir), root, "int8")
+    hub = convert(Source(model_id="Helsinki-NLP/opus-mt-fr-en", path=tiny_marian_dir, revision=COMMIT), root, "float32")
+    (root / "unfinished-int8").mkdir()  # a conversion that never finished: no manifest
+    result = runner.invoke(app, ["models", "list", "--model-dir", str(tmp_path / "models")], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    section = result.output.split(f"CTranslate2 models in {root}", 1)[1].splitlines()
+    manifest = json.loads((converted / MANIFEST).read_text())
+    size = sum(f.stat().st_size for f in converted.iterdir()) / 1e6
+    # by directory name: opus-mt-fr-en-float32, tiny-marian0-int8, unfinished-int8
+    assert section[1].startswith(f"Helsinki-NLP/opus-mt-fr-en  [float32; revision: {COMMIT}; ") and str(hub) in section[2]
+    assert section[3] == f"{tiny_marian_dir}  [int8; revision: {revision_label(tiny_marian_dir)}; {size:.1f} MB]"
+    assert section[4] == f"    {converted} ({manifest['converter']})"
+    assert section[5].startswith("unfinished-int8  [incomplete") and len(section) == 6
+    assert result.output.count("not downloaded") == 6
+
+
+def test_models_list_says_when_nothing_is_converted(tmp_path, empty_hf_home):
+    result = runner.invoke(app, ["models", "list", "--model-dir", str(tmp_path)], catch_exceptions=False)
+    assert f"CTranslate2 models in {tmp_path / 'ct2'}: none (`summarize models convert` makes them" in result.output
+
+
 def test_models_pull_offline_fails_in_one_line(empty_hf_home):
     result = runner.invoke(app, ["models", "pull", "quality"])
     assert result.exit_code == 2
