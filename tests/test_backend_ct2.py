@@ -239,6 +239,19 @@ def test_batches_are_split_evenly_under_the_hypothesis_cap(tiny_marian_dir, tiny
     assert [i for b in batches for i in b] == sorted(range(count), key=lambda i: -lengths[i])
 
 
+@pytest.mark.parametrize(
+    "lengths, sizes",
+    [
+        ([420] * 5, [5]),  # a cluster's article briefs: one batch (transformers' CPU budget would make 3)
+        ([1024] * 5, [4, 1]),  # full-length chunks: four per batch
+        ([1024, 300, 300, 300, 300], [4, 1]),  # longest first; the budget counts padding to the longest
+    ],
+)
+def test_summaries_batch_whole_articles_on_cpu(tiny_marian_dir, tiny_bart_dir, tmp_path, lengths, sizes):
+    engine = plan_engine(tiny_options(tiny_marian_dir, tiny_bart_dir, tmp_path, beams=4), "summary")
+    assert [len(b) for b in engine._batches(lengths)] == sizes
+
+
 def test_signature_names_engine_quantisation_and_revision(tiny_marian_dir, tiny_bart_dir, converted):
     options = tiny_options(tiny_marian_dir, tiny_bart_dir, converted["root"].parent)
     ct2 = make_backends(options.with_(backend="ct2"))

@@ -61,6 +61,7 @@ class Seq2SeqEngine(ABC):
 
     engine: str  # the engine's name, first in every signature and in describe()
     precision_label: str  # what placement[1] is called in the signature: a torch "dtype", a ct2 "quant"
+    token_budget = _TOKEN_BUDGET  # per device: the most (padded source tokens x beams) in one batch
     task = "model"
     task_params_key: str | None = None  # this task's entry in config.json's task_specific_params
 
@@ -180,7 +181,7 @@ class Seq2SeqEngine(ABC):
 
     def _batches(self, lengths: list[int]) -> list[list[int]]:
         """Indices grouped into batches of similar length under the token budget, longest first."""
-        budget = _TOKEN_BUDGET.get(self.placement[0].split(":")[0], _TOKEN_BUDGET["cpu"])
+        budget = self.token_budget.get(self.placement[0].split(":")[0], self.token_budget["cpu"])
         order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
         batches: list[list[int]] = []
         for index in order:
