@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
-from typing import Protocol
+from typing import Iterator, Protocol
 
 from summarize import __version__
 from summarize.backends import Backends
@@ -24,11 +24,17 @@ from summarize.ingest import ARTICLE_SUFFIXES, ingest_cluster
 from summarize.language import identify, passthrough, source_languages
 from summarize.options import Options
 from summarize.provenance import trace_cluster
-from summarize.records import ClusterResult, IngestedArticle, Problem, RunInfo, RunStats, TranslatedArticle
+from summarize.records import ClusterResult, IngestedArticle, Problem, RunInfo, RunStats, SegmentedArticle, TranslatedArticle
 from summarize.segment import segment_article
 from summarize.summarise import brief_articles
-from summarize.translate import translate_article
+from summarize.translate import translate_articles
 from summarize.write import write_outputs
+
+
+# Articles are translated in groups of at least this many sentences: enough to fill the backend's
+# length-sorted batches (CTranslate2 decodes 128 beam hypotheses at once on CPU), few enough that
+# progress moves on a large cluster.
+TRANSLATION_GROUP_SENTENCES = 128
 
 
 class ClusterError(ValueError):
@@ -83,25 +89,43 @@ def _timed(timings: dict[str, float], stage: str):
         timings[stage] = round(timings.get(stage, 0.0) + time.perf_counter() - start, 3)
 
 
-def _translate_article(
+def _prepare_article(
     item: IngestedArticle, cluster_id: str, backends: Backends, cache: Cache, stats: RunStats
-) -> tuple[TranslatedArticle | None, Problem | None]:
-    """Clean, identify, segment and translate one article: (translation, warning) or (None, skip reason)."""
+) -> tuple[SegmentedArticle | None, bool, Problem | None]:
+    """Clean, identify and segment one article: (sentences, already English?, warning), or (None, _, skip reason)."""
     with _timed(stats.timings, "clean"):
         cleaned = clean_article(item, cluster_id=cluster_id)
     if not cleaned.paragraphs:
-        return None, Problem(item.path, "no article text left after removing boilerplate")
+        return None, False, Problem(item.path, "no article text left after removing boilerplate")
     with _timed(stats.timings, "language"):
         verdict = identify(cleaned, source_languages(backends.translator), cache)
     note = Problem(item.path, verdict.note) if verdict.note else None
     if verdict.action == "skip":
-        return None, note
+        return None, False, note
     with _timed(stats.timings, "segment"):
-        segmented = segment_article(replace(cleaned, language=verdict.language))
-    with _timed(stats.timings, "translate"):
-        if verdict.action == "passthrough":
-            return passthrough(segmented), note
-        return translate_article(segmented, backends.translator, cache, stats), note
+        return segment_article(replace(cleaned, language=verdict.language)), verdict.action == "passthrough", note
+
+
+def _sentence_groups(
+    articles: list[tuple[SegmentedArticle, bool]], min_sentences: int
+) -> Iterator[list[tuple[SegmentedArticle, bool]]]:
+    """Consecutive articles in groups of at least `min_sentences` sentences (the last group may hold fewer)."""
+    group: list[tuple[SegmentedArticle, bool]] = []
+    for entry in articles:
+        group.append(entry)
+        if sum(len(article.sentences) for article, _ in group) >= min_sentences:
+            yield group
+            group = []
+    if group:
+        yield group
+
+
+def _translate_group(
+    group: list[tuple[SegmentedArticle, bool]], backends: Backends, cache: Cache, stats: RunStats
+) -> list[TranslatedArticle]:
+    """The group's French articles translated in one backend call; English ones passed through."""
+    translated = iter(translate_articles([a for a, english in group if not english], backends.translator, cache, stats))
+    return [passthrough(article) if english else next(translated) for article, english in group]
 
 
 def run_cluster(
@@ -109,7 +133,8 @@ def run_cluster(
 ) -> ClusterResult:
     """Process one cluster folder into a ClusterResult (nothing is written here).
 
-    Articles are translated one by one, then briefed together (one batched summariser call per
+    Articles are translated in groups (one backend call per group of at least
+    TRANSLATION_GROUP_SENTENCES sentences), then briefed together (one summariser call per
     map-reduce round), then the cluster is briefed.
     """
     progress = progress or SilentProgress()
@@ -126,14 +151,22 @@ def run_cluster(
     if not ingested.articles:
         raise no_usable_article(cluster_dir, problems)
     progress.start(cluster_dir.name, len(ingested.articles) + 2)
-    translated = []
+    prepared = []
     for item in ingested.articles:
-        article, note = _translate_article(item, cluster_dir.name, backends, cache, stats)
-        if article is not None:
-            translated.append(article)
+        segmented, english, note = _prepare_article(item, cluster_dir.name, backends, cache, stats)
+        if segmented is None:
+            problems.append(note)
+            progress.advance(f"skipped {item.id}")
+            continue
         if note is not None:
-            (warnings if article is not None else problems).append(note)
-        progress.advance(f"translated {item.id}")
+            warnings.append(note)
+        prepared.append((segmented, english))
+    translated: list[TranslatedArticle] = []
+    for group in _sentence_groups(prepared, TRANSLATION_GROUP_SENTENCES):
+        with _timed(stats.timings, "translate"):
+            translated.extend(_translate_group(group, backends, cache, stats))
+        for segmented, _ in group:
+            progress.advance(f"translated {segmented.article.id}")
     if not translated:
         raise no_usable_article(cluster_dir, problems)
     with _timed(stats.timings, "summarise"):

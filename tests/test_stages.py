@@ -5,11 +5,15 @@ from __future__ import annotations
 import pytest
 from fakes import FirstWordsSummarizer, UpperTranslator
 
+from summarize import pipeline
+from summarize.backends import Backends
+from summarize.backends.stub import StubSummarizer, StubTranslator
 from summarize.cache import Cache, cache_key
 from summarize.cluster import brief_cluster
+from summarize.options import Options
 from summarize.records import BriefedArticle, CleanArticle, RunStats, SegmentedArticle, Sentence, Segment, TranslatedArticle
 from summarize.summarise import brief_articles, chunk_sentences, summarise_many, summarise_sentences
-from summarize.translate import split_to_fit, translate_article
+from summarize.translate import split_to_fit, translate_articles
 
 
 def segmented(*paragraphs: list[str]) -> SegmentedArticle:
@@ -38,7 +42,7 @@ def test_translation_aligned_cached_and_paragraphs_rebuilt(tmp_path):
     translator = UpperTranslator(6)
     source = segmented(["Un deux.", "Trois, quatre, cinq, six, sept, huit, neuf."], ["Dix."])
     stats = RunStats()
-    result = translate_article(source, translator, cache, stats)
+    [result] = translate_articles([source], translator, cache, stats)
     assert [s.source for s in result.segments] == [s.text for s in source.sentences]
     assert result.segments[1].translation == "TROIS, QUATRE, CINQ, SIX, SEPT, HUIT, NEUF."
     assert result.translation == "UN DEUX. TROIS, QUATRE, CINQ, SIX, SEPT, HUIT, NEUF.\n\nDIX."
@@ -47,9 +51,22 @@ def test_translation_aligned_cached_and_paragraphs_rebuilt(tmp_path):
 
     again = RunStats()
     edited = segmented(["Un deux.", "Trois, quatre, cinq, six, sept, huit, neuf."], ["Onze."])
-    translate_article(edited, translator, cache, again)
+    translate_articles([edited], translator, cache, again)
     assert (again.hits, again.misses) == (2, 1)
     assert translator.calls[-1] == ["Onze."]
+
+
+def test_articles_translated_in_one_call_each_sentence_once(tmp_path):
+    cache = Cache(tmp_path)
+    translator = UpperTranslator(50)
+    first = segmented(["Un deux.", "Trois quatre."])
+    second = segmented(["Trois quatre.", "Cinq."])  # shares a sentence with the first
+    stats = RunStats()
+    results = translate_articles([first, second], translator, cache, stats)
+    assert [[s.translation for s in r.segments] for r in results] == [["UN DEUX.", "TROIS QUATRE."], ["TROIS QUATRE.", "CINQ."]]
+    assert len(translator.calls) == 1 and sorted(translator.calls[0]) == ["Cinq.", "Trois quatre.", "Un deux."]
+    assert (stats.hits, stats.misses) == (0, 3)
+    assert translate_articles([], translator, cache, stats) == [] and len(translator.calls) == 1
 
 
 def test_summary_map_reduce_covers_every_chunk(tmp_path):
@@ -179,3 +196,23 @@ def test_cluster_article_whose_best_sentence_is_too_long_still_contributes(tmp_p
     result = brief_cluster(articles, summarizer, 20, Cache(tmp_path), RunStats())
     assert result.summary
     assert {p.article for p in result.pooled} == {"a", "b"}
+
+
+class RecordingStub(StubTranslator):
+    def __init__(self):
+        self.calls: list[list[str]] = []
+
+    def translate(self, sentences):
+        self.calls.append(list(sentences))
+        return super().translate(sentences)
+
+
+@pytest.mark.parametrize("group_sentences, calls", [(1000, 1), (1, 5)])
+def test_pipeline_translates_the_cluster_in_groups(seed_dir, tmp_path, monkeypatch, group_sentences, calls):
+    """The seed cluster's five articles share one translator call unless groups are smaller than an article."""
+    monkeypatch.setattr(pipeline, "TRANSLATION_GROUP_SENTENCES", group_sentences)
+    translator = RecordingStub()
+    result = pipeline.run_cluster(seed_dir, Options(cache_dir=tmp_path), Backends(translator, StubSummarizer()), Cache(None))
+    assert len(translator.calls) == calls
+    assert sum(map(len, translator.calls)) == len({s.source for a in result.articles for s in a.translated.segments})
+    assert [a.article.id[:3] for a in result.articles] == ["000", "001", "002", "003", "004"]
