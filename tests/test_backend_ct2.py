@@ -229,11 +229,13 @@ def test_token_counts_splits_and_chunks_match_transformers(tiny_marian_dir, tiny
         assert engine.count_tokens(english[0]) == other.count_tokens(english[0])
 
 
-@pytest.mark.parametrize("beams, count, sizes", [(4, 11, [6, 5]), (4, 8, [8]), (4, 17, [6, 6, 5]), (1, 40, [20, 20]), (16, 5, [2, 2, 1])])
+@pytest.mark.parametrize(
+    "beams, count, sizes", [(4, 32, [32]), (4, 40, [20, 20]), (4, 70, [24, 24, 22]), (1, 200, [100, 100]), (16, 20, [7, 7, 6])]
+)
 def test_batches_are_split_evenly_under_the_hypothesis_cap(tiny_marian_dir, tiny_bart_dir, tmp_path, beams, count, sizes):
     options = tiny_options(tiny_marian_dir, tiny_bart_dir, tmp_path, beams=beams)
     engine = plan_engine(options, "translation")
-    lengths = [10 + i for i in range(count)]  # 40 x 10 tokens x 4 beams fits one transformers batch
+    lengths = [10 + i % 20 for i in range(count)]  # every case fits one batch under the token budget
     batches = engine._batches(lengths)
     assert [len(b) for b in batches] == sizes
     assert [i for b in batches for i in b] == sorted(range(count), key=lambda i: -lengths[i])
