@@ -230,7 +230,7 @@ def test_token_counts_splits_and_chunks_match_transformers(tiny_marian_dir, tiny
 
 
 @pytest.mark.parametrize(
-    "beams, count, sizes", [(4, 32, [32]), (4, 40, [20, 20]), (4, 70, [24, 24, 22]), (1, 200, [100, 100]), (16, 20, [7, 7, 6])]
+    "beams, count, sizes", [(4, 16, [16]), (4, 20, [10, 10]), (4, 35, [12, 12, 11]), (1, 100, [50, 50]), (16, 9, [3, 3, 3])]
 )
 def test_batches_are_split_evenly_under_the_hypothesis_cap(tiny_marian_dir, tiny_bart_dir, tmp_path, beams, count, sizes):
     options = tiny_options(tiny_marian_dir, tiny_bart_dir, tmp_path, beams=beams)

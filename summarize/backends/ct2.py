@@ -51,8 +51,10 @@ _TOKENIZER_CLASSES = {"marian": "MarianTokenizer", "bart": "BartTokenizer"}
 
 # Beam hypotheses decoded together. On CPU, the seed cluster's 75 sentences at beam 4 (opus-mt-fr-en
 # shape, int8, 2 cores, outputs of real length) take 11.9 s at 128, 12.7 s at 64, 14.6 s at 32 and
-# 17.6 s at 256; outputs running to the length limit take about as long at 32 as at 128.
-_HYPOTHESES_PER_BATCH = {"cpu": 128, "cuda": 512}
+# 17.6 s at 256; outputs running to the length limit take about as long at 32 as at 128. 64 keeps
+# a batch's key/value caches near 0.25 GB (128: about 0.45 GB, which pushed a seed run's peak RSS
+# to 1.47 GB).
+_HYPOTHESES_PER_BATCH = {"cpu": 64, "cuda": 512}
 # (padded source tokens x beams) per batch. CTranslate2's decoder is memory-bound on CPU, so whole
 # articles batch well: five 420-token articles at beam 4 take 5.5 s together and 14.6 s one by one,
 # three 1000-token chunks 11.4 s against 16.9 s (distilbart-cnn-12-6 shape, int8, 2 cores); 16384
