@@ -21,6 +21,7 @@ transformers runs on a subset (PyTorch beam-4 distilbart takes minutes per artic
 figures with the machine load and writes benchmarks/results/ct2.json.
 
     python benchmarks/bench_ct2.py [--sentences 40] [--summary-runs 3] [--skip-ratio] [--skip-e2e]
+    python benchmarks/bench_ct2.py --checkpoints DIR   # trained weights: writes results/ct2-trained.json
 """
 
 from __future__ import annotations
@@ -123,24 +124,26 @@ def build_distilbart(target: Path) -> Path:
     return target
 
 
-def prepare_models() -> dict:
-    """The two checkpoints (built once) and their int8 conversions (made once), with timings."""
+def prepare_models(work: Path, trained: bool) -> dict:
+    """The two checkpoints in `work` (random ones built once, trained ones must be there) and their int8 conversions."""
     from summarize.convert import Source, convert, find_converted
     from summarize.models import revision_label
 
-    WORK.mkdir(parents=True, exist_ok=True)
+    work.mkdir(parents=True, exist_ok=True)
     figures = {}
     for name, builder in (("opus-mt-fr-en", build_opus_mt_fr_en), ("distilbart-cnn-12-6", build_distilbart)):
-        checkpoint = WORK / name
+        checkpoint = work / name
         if not checkpoint.is_dir():
+            if trained:
+                sys.exit(f"{checkpoint} is missing: save the trained {name} there (save_pretrained), or drop --checkpoints")
             log(f"building random-weight {name} in {checkpoint} ...")
             started = time.perf_counter()
             builder(checkpoint)
             log(f"  built in {time.perf_counter() - started:.1f} s")
         source = Source.from_dir(str(checkpoint.resolve()), checkpoint.resolve())
-        fresh = find_converted(WORK / "ct2", source.model_id, "int8", revision_label(checkpoint)) is None
+        fresh = find_converted(work / "ct2", source.model_id, "int8", revision_label(checkpoint)) is None
         started = time.perf_counter()
-        converted = convert(source, WORK / "ct2", "int8")
+        converted = convert(source, work / "ct2", "int8")
         seconds = time.perf_counter() - started
         if fresh:
             log(f"  converted {name} to int8 in {seconds:.1f} s")
@@ -165,7 +168,7 @@ def engines(task: str, model: Path):
     from summarize.options import Options
 
     setting = {"translation": "translation_model", "summary": "summary_model"}[task]
-    options = Options(**{setting: str(model.resolve())}, model_dir=WORK, device="cpu", beams=BEAMS)
+    options = Options(**{setting: str(model.resolve())}, model_dir=model.parent, device="cpu", beams=BEAMS)
     reference_class = TransformersTranslator if task == "translation" else TransformersSummarizer
     return reference_class(choose_model(options, task), options), plan_engine(options, task)
 
@@ -361,13 +364,13 @@ def end_to_end(models: dict, lengths: dict | None = None) -> dict:
         command = [
             sys.executable, "-c", _WRAPPER, "run", str(SEEDS), "--backend", "ct2", "--beams", str(BEAMS),
             "--translation-model", models["opus-mt-fr-en"]["checkpoint"], "--summary-model", models["distilbart-cnn-12-6"]["checkpoint"],
-            "--model-dir", str(WORK), "--cache-dir", str(Path(scratch) / "cache"), "--out", str(Path(scratch) / "out"),
+            "--model-dir", str(Path(models["opus-mt-fr-en"]["checkpoint"]).parent), "--cache-dir", str(Path(scratch) / "cache"), "--out", str(Path(scratch) / "out"),
             "--device", "cpu", "--quiet",
         ]
         estimate = lengths and {"ratio": lengths["ratio_p90"], "tokens_per_word": lengths["target_tokens_per_word"], "english": str(FLORES_EN)}
         env = dict(os.environ, BENCH_REAL_LENGTHS=json.dumps(estimate or None))
         mode = (f"real-length estimate ({lengths['ratio_p90']} output tokens per source token, read as English)"
-                if lengths else "random weights as they are")
+                if lengths else "the weights as they are")
         log(f"  end to end, {mode}: summarize run seeds/fr-03 --backend ct2 --beams {BEAMS} (load {load_average()}) ...")
         started = time.perf_counter()
         done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, env=env)
@@ -401,27 +404,32 @@ def main() -> None:
     parser.add_argument("--summary-runs", type=int, default=3, help="ct2 repetitions of the summary (median)")
     parser.add_argument("--skip-ratio", action="store_true", help="only the end-to-end run")
     parser.add_argument("--skip-e2e", action="store_true", help="only the ratios")
+    parser.add_argument("--checkpoints", type=Path, help="trained checkpoints instead of random ones: DIR/opus-mt-fr-en and "
+                        "DIR/distilbart-cnn-12-6 (save_pretrained directories); the end-to-end run is then the real one")
     args = parser.parse_args()
-    if not SHAPES.is_dir() or not FLORES_EN.is_file():
-        log(f"SKIPPED: needs {SHAPES} and {FLORES_EN} (the shared folder beside the checkout); nothing measured")
+    if not FLORES_EN.is_file() or (args.checkpoints is None and not SHAPES.is_dir()):
+        log(f"SKIPPED: needs {SHAPES} and {FLORES_EN.parent} (the shared folder beside the checkout); nothing measured")
         return
+    work, trained = (args.checkpoints.resolve(), True) if args.checkpoints else (WORK, False)
+    results = RESULTS.with_name("ct2-trained.json") if trained else RESULTS
 
     cores = len(os.sched_getaffinity(0))
     report = {"machine": {"cores": cores, "cpu": platform.processor() or platform.machine(), "load_at_start": load_average()},
-              "beams": BEAMS, "targets": TARGETS}
+              "beams": BEAMS, "targets": TARGETS, "weights": "trained" if trained else "random, in the real shapes"}
     log(f"bench_ct2: {cores} cores, load average {load_average()} (1/5/15 min)")
     if os.getloadavg()[0] > 0.5:
         log("  note: the machine is busy; OpenMP threads of both engines slow down sharply when cores are shared")
-    report["models"] = prepare_models()
+    report["models"] = prepare_models(work, trained)
     if not args.skip_e2e:
-        report["translation_lengths"] = real_translation_lengths(WORK / "opus-mt-fr-en")
+        report["translation_lengths"] = real_translation_lengths(work / "opus-mt-fr-en")
         report["end_to_end"] = end_to_end(report["models"])
-        report["end_to_end_real_lengths"] = end_to_end(report["models"], report["translation_lengths"])
+        if not trained:
+            report["end_to_end_real_lengths"] = end_to_end(report["models"], report["translation_lengths"])
     if not args.skip_ratio:
         log("ratios (same batches, forced output length, one process):")
-        report["translation"] = translation_ratio(WORK / "opus-mt-fr-en", args.sentences)
-        report["summary"] = summary_ratio(WORK / "distilbart-cnn-12-6", args.summary_runs)
-        report["summary_batching"] = summary_batching(WORK / "distilbart-cnn-12-6")
+        report["translation"] = translation_ratio(work / "opus-mt-fr-en", args.sentences)
+        report["summary"] = summary_ratio(work / "distilbart-cnn-12-6", args.summary_runs)
+        report["summary_batching"] = summary_batching(work / "distilbart-cnn-12-6")
     report["machine"]["load_at_end"] = load_average()
     report["notes"] = [
         "Random weights in the real shapes: speed and memory per decoded token are real, the text is noise.",
@@ -429,7 +437,7 @@ def main() -> None:
         "(min_new_tokens = max_new_tokens = the pipeline's limit), transformers on this subset only. "
         "naive_generate_fp32 is plain model.generate() at beam 4 with the checkpoint's defaults, the issue's reference workload.",
         "End to end, both modes: converted models present (conversion excluded), fresh process, empty result cache, "
-        "model load included. 'Random weights as they are' is a worst case: random weights never emit the end token, "
+        "model load included. 'The weights as they are', when random, is a worst case: random weights never emit the end token, "
         "so every translation runs to the 1.5x+10 token limit and trips the repetition-loop guard (decoded twice), "
         "and the longer noise roughly doubles what the summariser reads. 'Real-length estimate' cuts each translation "
         "at the FLORES-200 p90 English/French token ratio, skips loop retries and reads each output as that many "
@@ -440,10 +448,10 @@ def main() -> None:
         "instead of 18 s while another benchmark ran), so only low-load figures are comparable.",
     ]
     report["verdict"] = verdict(report)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    results.parent.mkdir(parents=True, exist_ok=True)
+    results.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print_summary(report)
-    log(f"wrote {RESULTS.relative_to(REPO)}")
+    log(f"wrote {results.relative_to(REPO)}")
 
 
 def verdict(report: dict) -> dict:

@@ -245,8 +245,8 @@ def test_batches_are_split_evenly_under_the_hypothesis_cap(tiny_marian_dir, tiny
     "lengths, sizes",
     [
         ([420] * 5, [5]),  # a cluster's article briefs: one batch (transformers' CPU budget would make 3)
-        ([1024] * 5, [4, 1]),  # full-length chunks: four per batch
-        ([1024, 300, 300, 300, 300], [4, 1]),  # longest first; the budget counts padding to the longest
+        ([1024] * 5, [3, 2]),  # full-length chunks: three per batch
+        ([1024, 300, 300, 300, 300], [3, 2]),  # longest first; the budget counts padding to the longest
     ],
 )
 def test_summaries_batch_whole_articles_on_cpu(tiny_marian_dir, tiny_bart_dir, tmp_path, lengths, sizes):

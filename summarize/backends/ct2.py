@@ -56,10 +56,11 @@ _TOKENIZER_CLASSES = {"marian": "MarianTokenizer", "bart": "BartTokenizer"}
 # to 1.47 GB).
 _HYPOTHESES_PER_BATCH = {"cpu": 64, "cuda": 512}
 # (padded source tokens x beams) per batch. CTranslate2's decoder is memory-bound on CPU, so whole
-# articles batch well: five 420-token articles at beam 4 take 5.5 s together and 14.6 s one by one,
-# three 1000-token chunks 11.4 s against 16.9 s (distilbart-cnn-12-6 shape, int8, 2 cores); 16384
-# holds four full 1024-token chunks at beam 4 (about 0.3 GB of key/value caches).
-_TOKEN_BUDGET = {"cpu": 16384, "cuda": 65536}
+# articles batch well: five 420-token articles at beam 4 take 5.5 s together and 14.6 s one by one;
+# five 1000-token chunks take 16.9 s one by one, 11.4 s three at a time and 10.9 s all together
+# (distilbart-cnn-12-6 shape, int8, 2 cores). 12288 holds three full 1024-token chunks at beam 4;
+# four (16384) pushed a seed run's peak RSS to 1.45 GB for a second's gain.
+_TOKEN_BUDGET = {"cpu": 12288, "cuda": 65536}
 
 # Process-level cache: loaded models keyed by (directory, device, compute type).
 _TRANSLATORS: dict[tuple[str, str, str], object] = {}
