@@ -425,6 +425,25 @@ def test_cli_quantization_option_reaches_the_engine(seed_dir, tiny_marian_dir, t
     assert (models / "ct2" / f"{tiny_marian_dir.name}-float32" / MANIFEST).is_file()
 
 
+def test_cli_quantization_this_device_cannot_run_fails_before_converting(seed_dir, tiny_marian_dir, tiny_bart_dir, tmp_path):
+    import ctranslate2
+
+    supported = ctranslate2.get_supported_compute_types("cpu")
+    unsupported = next((q for q in ("float16", "int8_float16", "bfloat16") if q not in supported), None)
+    if unsupported is None:
+        pytest.skip("this CPU runs every half-precision compute type")
+    models = tmp_path / "models"
+    result = run_cli(
+        "run", str(seed_dir), "--backend", "ct2", "--quantization", unsupported, "--translation-model", str(tiny_marian_dir),
+        "--summary-model", str(tiny_bart_dir), "--model-dir", str(models), "--cache-dir", str(tmp_path / "cache"),
+        "--device", "cpu", "--out", str(tmp_path / "out"), "--quiet",
+    )
+    assert result.exit_code == 2
+    assert f"CTranslate2 cannot run {unsupported} on this cpu" in result.output and "Fix: pass --quantization int8" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not (models / "ct2").exists() or not any((models / "ct2").iterdir())  # nothing was converted
+
+
 def test_cli_ct2_translations_stay_aligned_with_source_sentences(cli_runs):
     """One translation per source sentence, in order, paragraphs kept (as the stub and transformers give)."""
     from summarize.clean import clean_article

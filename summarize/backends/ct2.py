@@ -143,13 +143,18 @@ class _CT2Engine(Seq2SeqEngine):
 
     @property
     def model(self):
-        """The ctranslate2.Translator, converting the source checkpoint first if needed."""
+        """The ctranslate2.Translator, converting the source checkpoint first if needed.
+
+        The device and quantisation are checked before converting, so an impossible request
+        (float16 on a CPU, cuda without a GPU) fails at once and converts nothing.
+        """
+        ctranslate2 = _ctranslate2_for(self.device, self.quantization)
         if self.converted is None:
             self.converted = convert(self.source, self.root, self.quantization)
             self.__dict__.pop("manifest", None)
         key = (str(self.converted), self.device, self.quantization)
         if key not in _TRANSLATORS:
-            _TRANSLATORS[key] = _load_translator(*key)
+            _TRANSLATORS[key] = _load_translator(ctranslate2, *key)
         return _TRANSLATORS[key]
 
     # ---- decoding -------------------------------------------------------------------------------
@@ -264,14 +269,25 @@ def make_backends(options: Options):
     return Backends(plan_engine(options, "translation"), plan_engine(options, "summary"))
 
 
-def _load_translator(path: str, device: str, compute_type: str):
-    """Load a converted model with one intra-op thread per usable core (or OMP_NUM_THREADS)."""
+def _ctranslate2_for(device: str, compute_type: str):
+    """The ctranslate2 module, once it is known to run `compute_type` on `device` here."""
     try:
         import ctranslate2
     except ImportError:
         raise BackendError("ctranslate2 is not installed. Fix: pip install ctranslate2, or use --backend transformers") from None
     if device == "cuda" and ctranslate2.get_cuda_device_count() == 0:
         raise BackendError("device cuda was chosen but CTranslate2 sees no CUDA GPU here. Fix: pass --device cpu")
+    supported = sorted(ctranslate2.get_supported_compute_types(device))
+    if compute_type not in supported:
+        raise BackendError(
+            f"CTranslate2 cannot run {compute_type} on this {device} (it runs {', '.join(supported)} here). "
+            f"Fix: pass --quantization {default_quantization(device)}, or leave --quantization out"
+        )
+    return ctranslate2
+
+
+def _load_translator(ctranslate2, path: str, device: str, compute_type: str):
+    """Load a converted model with one intra-op thread per usable core (or OMP_NUM_THREADS)."""
     try:
         return ctranslate2.Translator(path, device=device, compute_type=compute_type, inter_threads=1, intra_threads=cpu_threads())
     except (RuntimeError, ValueError, OSError) as error:
