@@ -164,11 +164,7 @@ def convert(source: Source, root: Path, quantization: str = CPU_QUANTIZATION, fo
     Loads the checkpoint with torch, so call it only when a conversion is really needed.
     """
     check_quantization(quantization)
-    if source.model_type not in SUPPORTED_MODEL_TYPES:
-        raise BackendError(
-            f"{source.path}: model type {source.model_type!r} cannot run on the ct2 engine (supported: "
-            f"{', '.join(SUPPORTED_MODEL_TYPES)}). Fix: use --backend transformers for this model"
-        )
+    ensure_convertible(source)
     existing = find_converted(root, source.model_id, quantization, source.revision)
     if existing is not None and not force:
         return existing
