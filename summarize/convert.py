@@ -27,10 +27,9 @@ from typing import Annotated, Optional
 import typer
 
 from summarize.backends.base import BackendError
-from summarize.models import REGISTRY_PATH, directory_size, resolve_model, revision_label
+from summarize.models import directory_size, models_home, resolve_model, revision_label
 from summarize.options import Options
 
-DEFAULT_ROOT = REGISTRY_PATH.parent / "ct2"
 MANIFEST = "manifest.json"
 SOURCE_CONFIG = "source_config.json"
 MANIFEST_VERSION = 1
@@ -74,8 +73,8 @@ def locate_source(spec: str, revision: str | None, options: Options, task: str, 
 
 
 def ct2_root(options: Options) -> Path:
-    """Where converted models live: `<--model-dir>/ct2` when a model dir is given, else models/ct2."""
-    return Path(options.model_dir) / "ct2" if options.model_dir else DEFAULT_ROOT
+    """Where converted models live: `<--model-dir>/ct2` when a model dir is given, else models/ct2 (see models_home)."""
+    return Path(options.model_dir) / "ct2" if options.model_dir else models_home() / "ct2"
 
 
 def default_quantization(device: str) -> str:

@@ -27,7 +27,30 @@ except ImportError:  # Python 3.10
 from summarize.backends.base import BackendError
 from summarize.options import Options
 
-REGISTRY_PATH = Path(__file__).resolve().parents[1] / "models" / "registry.toml"
+# models/ of a source checkout: the registry, and converted models under ct2/ (git-ignored).
+CHECKOUT_MODELS = Path(__file__).resolve().parents[1] / "models"
+
+
+def _registry_path() -> Path:
+    """models/registry.toml in a source checkout; in an installed package, its copy (summarize.registry)."""
+    checkout = CHECKOUT_MODELS / "registry.toml"
+    if checkout.is_file():
+        return checkout
+    from importlib import resources
+
+    return Path(str(resources.files("summarize.registry").joinpath("registry.toml")))
+
+
+def models_home() -> Path:
+    """Where converted models go by default: models/ in a source checkout, else the user data dir."""
+    if CHECKOUT_MODELS.is_dir():
+        return CHECKOUT_MODELS
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("summarize"))
+
+
+REGISTRY_PATH = _registry_path()
 TASKS = ("translation", "summary")
 TASK_OPTIONS = {"translation": "--translation-model", "summary": "--summary-model"}
 
