@@ -31,19 +31,25 @@ from summarize.options import Options
 CHECKOUT_MODELS = Path(__file__).resolve().parents[1] / "models"
 
 
+# Running from a source checkout (its models/registry.toml is there), not from an installed package.
+IN_CHECKOUT = (CHECKOUT_MODELS / "registry.toml").is_file()
+
+
 def _registry_path() -> Path:
     """models/registry.toml in a source checkout; in an installed package, its copy (summarize.registry)."""
-    checkout = CHECKOUT_MODELS / "registry.toml"
-    if checkout.is_file():
-        return checkout
+    if IN_CHECKOUT:
+        return CHECKOUT_MODELS / "registry.toml"
     from importlib import resources
 
     return Path(str(resources.files("summarize.registry").joinpath("registry.toml")))
 
 
 def models_home() -> Path:
-    """Where converted models go by default: models/ in a source checkout, else the user data dir."""
-    if CHECKOUT_MODELS.is_dir():
+    """Where converted models go by default: models/ in a source checkout, else the user data dir.
+
+    An installed package never writes beside itself (site-packages may even hold an unrelated `models/`).
+    """
+    if IN_CHECKOUT:
         return CHECKOUT_MODELS
     from platformdirs import user_data_dir
 

@@ -32,7 +32,7 @@ from summarize.write import write_outputs
 
 
 # Articles are translated in groups of at least this many sentences: enough to fill the backend's
-# length-sorted batches (CTranslate2 decodes 128 beam hypotheses at once on CPU), few enough that
+# length-sorted batches (CTranslate2 decodes 64 beam hypotheses at once on CPU), few enough that
 # progress moves on a large cluster.
 TRANSLATION_GROUP_SENTENCES = 128
 

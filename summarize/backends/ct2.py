@@ -148,13 +148,15 @@ class _CT2Engine(Seq2SeqEngine):
         The device and quantisation are checked before converting, so an impossible request
         (float16 on a CPU, cuda without a GPU) fails at once and converts nothing.
         """
-        ctranslate2 = _ctranslate2_for(self.device, self.quantization)
-        if self.converted is None:
-            self.converted = convert(self.source, self.root, self.quantization)
-            self.__dict__.pop("manifest", None)
         key = (str(self.converted), self.device, self.quantization)
-        if key not in _TRANSLATORS:
-            _TRANSLATORS[key] = _load_translator(ctranslate2, *key)
+        if self.converted is None or key not in _TRANSLATORS:  # first use: check, convert if needed, load
+            ctranslate2 = _ctranslate2_for(self.device, self.quantization)
+            if self.converted is None:
+                self.converted = convert(self.source, self.root, self.quantization)
+                self.__dict__.pop("manifest", None)
+                key = (str(self.converted), self.device, self.quantization)
+            if key not in _TRANSLATORS:
+                _TRANSLATORS[key] = _load_translator(ctranslate2, *key)
         return _TRANSLATORS[key]
 
     # ---- decoding -------------------------------------------------------------------------------
