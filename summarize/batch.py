@@ -35,24 +35,21 @@ from typing import Iterator
 
 from rich.console import Console
 
-from summarize.backends import BackendError, make_backends
+from summarize.backends import make_backends
 from summarize.batch_progress import SilentBatchProgress, make_batch_progress, print_outcomes
 from summarize.cache import Cache
+from summarize.errors import BatchError, SummarizeError
 from summarize.index import LOCK_DIR, write_index
 from summarize.ingest import list_article_files
 from summarize.manifest import Manifest, fingerprint, forget, still_valid, write_manifest
 from summarize.options import Options
-from summarize.pipeline import ClusterError, Progress, SilentProgress, run_cluster, run_signature
+from summarize.pipeline import Progress, SilentProgress, run_cluster, run_signature
 from summarize.records import ClusterResult
 from summarize.write import OutputError, write_outputs
 
 ID_SEPARATOR = "__"
 HEADLINE_CHARS = 100
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-
-
-class BatchError(ValueError):
-    """The batch as a whole cannot start (e.g. ROOT is not a folder); the message names the fix."""
 
 
 @dataclass(frozen=True)
@@ -140,7 +137,7 @@ def run_notes(result: ClusterResult) -> str:
 def describe_error(err: Exception) -> str:
     """One line: our own errors already name the fix; anything else is labelled with its type."""
     message = (str(err).strip().splitlines() or [""])[0]
-    if isinstance(err, (ClusterError, BackendError, OutputError)):
+    if isinstance(err, SummarizeError):
         return message
     return f"{type(err).__name__}: {message}" if message else type(err).__name__
 
@@ -206,7 +203,7 @@ class ClusterRunner:
             return Outcome(source.id, "done", len(result.articles), seconds, notes)
         except Exception as err:  # one bad cluster (bad files, model error, full disk) must not stop the batch
             reason = describe_error(err)
-            with suppress(OSError):  # if OUT itself is unwritable, the reason already says so
+            with suppress(OSError, OutputError):  # if OUT itself is unwritable, the reason already says so
                 self._record(source, "failed", files, reason=reason)
             return Outcome(source.id, "failed", seconds=time.perf_counter() - started, reason=reason)
 

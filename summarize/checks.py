@@ -24,8 +24,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from summarize.numbers import find_numbers, fold, support_of
+from summarize.errors import VerifyError
+from summarize.numbers import find_numbers, support_of
 from summarize.records import CheckItem
+from summarize.text import fold
 
 METHOD = "checks:numbers-names-v1"
 
@@ -364,10 +366,6 @@ def check_summary(sentences: Sequence[str], sources: Sequence[str], where: str, 
         ]
         items.extend(CheckItem(kind, "unsupported", text, where, article, index, sentence) for kind, text in dict.fromkeys(found))
     return items
-
-
-class VerifyError(ValueError):
-    """The files given to `summarize verify` cannot be compared; the message names the file."""
 
 
 def read_lines(path: Path) -> list[str]:

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 import sys
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
 from summarize.records import CleanArticle, IngestedArticle
+from summarize.text import fingerprint
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -63,13 +63,6 @@ def load_rules() -> Rules:
         caption=re.compile(data["caption"]["pattern"], ci),
         **data["shape"],
     )
-
-
-def fingerprint(text: str) -> str:
-    """Accent-, case- and punctuation-insensitive form of a text, for duplicate detection."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    letters = "".join(c if c.isalnum() else " " for c in decomposed if not unicodedata.combining(c))
-    return " ".join(letters.split())
 
 
 def is_headline_shaped(line: str, max_words: int) -> bool:

@@ -29,7 +29,8 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from summarize.clean import fingerprint
+from summarize.text import fingerprint
+from summarize.errors import IngestError
 from summarize.records import IngestedArticle, Problem
 
 ARTICLE_FORMATS = {
@@ -76,10 +77,6 @@ _HTML_START = re.compile(r"\A\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!docty
 _HTML_TAG = re.compile(r"</?(?:p|div|span|a|br|li|ul|h[1-6]|article|section|table|td|img|meta|script)\b[^>]*>", re.I)
 _ASCII_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
 _BACKUP = re.compile(r"(?:~|\.bak|\.swp|\.tmp|\.orig)$|^#.*#$", re.I)
-
-
-class IngestError(ValueError):
-    """An article file cannot be used as text; the message says why and what to do."""
 
 
 @dataclass(frozen=True)

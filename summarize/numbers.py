@@ -16,11 +16,12 @@ French words (the checked side is always English).
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from typing import Iterable
+
+from summarize.text import fold
 
 SPACES = " \u00a0\u202f"
 
@@ -40,13 +41,6 @@ class NumberMention:
 def canonical(number: Decimal) -> str:
     """'3000', '37.5': one spelling per quantity."""
     return format(number.normalize(), "f")
-
-
-@lru_cache(maxsize=65536)
-def fold(word: str) -> str:
-    """Casefolded, without accents: 'Zéro' -> 'zero'."""
-    decomposed = unicodedata.normalize("NFKD", word)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def _table(spec: str) -> dict[str, int]:

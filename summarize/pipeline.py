@@ -20,6 +20,7 @@ from summarize.backends import Backends
 from summarize.cache import Cache
 from summarize.clean import clean_article
 from summarize.cluster import brief_cluster
+from summarize.errors import ClusterError
 from summarize.ingest import ARTICLE_SUFFIXES, ingest_cluster
 from summarize.language import identify, passthrough, source_languages
 from summarize.options import Options
@@ -35,10 +36,6 @@ from summarize.write import write_outputs
 # length-sorted batches (CTranslate2 decodes 64 beam hypotheses at once on CPU), few enough that
 # progress moves on a large cluster.
 TRANSLATION_GROUP_SENTENCES = 128
-
-
-class ClusterError(ValueError):
-    """A whole cluster cannot be processed (no usable article); the message names the fix."""
 
 
 class Progress(Protocol):

@@ -20,8 +20,8 @@ from typing import Sequence
 
 from summarize.checks import METHOD as CHECKS_METHOD
 from summarize.checks import STOPWORDS, TranslationPair, check_summary, check_translations
-from summarize.numbers import fold
 from summarize.records import BriefedArticle, CheckItem, ClusterBrief, Provenance, SourceRef, TracedSentence
+from summarize.text import fold
 
 METHOD = f"provenance:overlap-greedy-v1|{CHECKS_METHOD}"
 MAX_SOURCES = 3

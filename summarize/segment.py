@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from summarize.clean import fingerprint
+from summarize.text import fingerprint
 from summarize.records import CleanArticle, SegmentedArticle, Sentence
 
 _GLUE_AFTER = re.compile(

@@ -14,14 +14,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from summarize.backends.stub import STUB_NOTICE
+from summarize.errors import OutputError
 from summarize.provenance import check_lines, checks_json, cited_summary, trace_cluster, traced_json
 from summarize.records import ClusterResult
 
 SCHEMA = "summarize.cluster/1"
-
-
-class OutputError(OSError):
-    """Outputs could not be written; the message names the path and the fix."""
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -37,7 +34,7 @@ def atomic_write_texts(files: dict[Path, str]) -> None:
             written[path] = _write_temp(path, text)
         for path, tmp in written.items():
             os.replace(tmp, path)
-    except OSError as err:
+    except (OSError, OutputError) as err:
         for tmp in written.values():
             Path(tmp).unlink(missing_ok=True)
         if isinstance(err, OutputError):

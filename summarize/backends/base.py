@@ -11,6 +11,10 @@ from __future__ import annotations
 
 from typing import Protocol, Sequence, runtime_checkable
 
+from summarize.errors import BackendError
+
+__all__ = ["BackendError", "Engine", "Summarizer", "Translator"]
+
 
 @runtime_checkable
 class Engine(Protocol):
@@ -41,7 +45,3 @@ class Translator(Engine, Protocol):
 class Summarizer(Engine, Protocol):
     def summarize(self, texts: Sequence[str], max_words: int) -> list[str]:
         """One English summary of at most about `max_words` words per text (each fits the model)."""
-
-
-class BackendError(RuntimeError):
-    """A backend cannot run (weights missing, bad model dir, ...); the message names the fix."""

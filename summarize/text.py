@@ -1,0 +1,20 @@
+"""Text keys shared by the stages: accent- and case-insensitive forms of words and texts."""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+
+@lru_cache(maxsize=65536)
+def fold(word: str) -> str:
+    """Casefolded, without accents: 'Zéro' -> 'zero'."""
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def fingerprint(text: str) -> str:
+    """Accent-, case- and punctuation-insensitive form of a text, for duplicate detection."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    letters = "".join(c if c.isalnum() else " " for c in decomposed if not unicodedata.combining(c))
+    return " ".join(letters.split())
