@@ -31,21 +31,18 @@ import time
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterator
-
-from rich.console import Console
+from typing import Iterator, Protocol
 
 from summarize.backends import make_backends
-from summarize.batch_progress import SilentBatchProgress, make_batch_progress, print_outcomes
 from summarize.cache import Cache
-from summarize.errors import BatchError, SummarizeError
+from summarize.errors import BatchError, OutputError, SummarizeError, first_line
 from summarize.index import LOCK_DIR, write_index
 from summarize.ingest import list_article_files
 from summarize.manifest import Manifest, fingerprint, forget, still_valid, write_manifest
 from summarize.options import Options
 from summarize.pipeline import Progress, SilentProgress, run_cluster, run_signature
 from summarize.records import ClusterResult
-from summarize.write import OutputError, write_outputs
+from summarize.write import write_outputs
 
 ID_SEPARATOR = "__"
 HEADLINE_CHARS = 100
@@ -136,10 +133,28 @@ def run_notes(result: ClusterResult) -> str:
 
 def describe_error(err: Exception) -> str:
     """One line: our own errors already name the fix; anything else is labelled with its type."""
-    message = (str(err).strip().splitlines() or [""])[0]
     if isinstance(err, SummarizeError):
-        return message
-    return f"{type(err).__name__}: {message}" if message else type(err).__name__
+        return first_line(err, limit=1000)
+    return f"{type(err).__name__}: {first_line(err, limit=1000)}" if str(err).strip() else type(err).__name__
+
+
+class BatchProgress(Protocol):
+    """What a batch reports: how many clusters run, each cluster's steps, each outcome."""
+
+    def begin(self, to_run: int, unchanged: int) -> None: ...
+    def cluster(self, cluster_id: str) -> Progress: ...
+    def finished(self, outcome: Outcome) -> None: ...
+
+
+class SilentBatchProgress:
+    def begin(self, to_run: int, unchanged: int) -> None:
+        pass
+
+    def cluster(self, cluster_id: str) -> Progress:
+        return SilentProgress()
+
+    def finished(self, outcome: Outcome) -> None:
+        pass
 
 
 class ClusterRunner:
@@ -231,13 +246,15 @@ class Batch:
     """A batch over ROOT: run_pass() brings every cluster's outputs up to date, then rebuilds the index."""
 
     def __init__(self, root: Path, out_dir: Path, options: Options, jobs: int = 1, force: bool = False):
+        if not root.exists():
+            raise BatchError(f"{root}: does not exist; pass the folder that holds your cluster folders")
         if not root.is_dir():
-            raise BatchError(f"{root}: not a directory; pass the folder that holds your cluster folders")
+            raise BatchError(f"{root}: not a folder; pass the folder that holds your cluster folders")
         self.root, self.out_dir, self.jobs, self.force = root, out_dir, jobs, force
         self.runner = ClusterRunner(out_dir, options)
         self._pool = None
 
-    def run_pass(self, progress=None, retry_failed: bool = True) -> list[Outcome]:
+    def run_pass(self, progress: BatchProgress | None = None, retry_failed: bool = True) -> list[Outcome]:
         progress = progress or SilentBatchProgress()
         sources, outcomes = discover_clusters(self.root, skip=self.out_dir)
         try:
@@ -268,7 +285,7 @@ class Batch:
                     write_index(self.out_dir, self.root, {s.id: s.path for s in sources})
         return outcomes
 
-    def _execute(self, sources: list[ClusterSource], progress, **flags) -> Iterator[Outcome]:
+    def _execute(self, sources: list[ClusterSource], progress: BatchProgress, **flags) -> Iterator[Outcome]:
         if not sources:
             return
         if self.jobs == 1:
@@ -307,38 +324,3 @@ def _interrupts_deferred():
         signal.signal(signal.SIGINT, previous)
     if caught:
         raise KeyboardInterrupt
-
-
-def run_batch(
-    root: Path, out_dir: Path, options: Options, *, console: Console, jobs: int = 1, force: bool = False,
-    watch: bool = False, interval: float = 10.0, max_polls: int | None = None, quiet: bool = False,
-) -> int:
-    """Run the batch (with `watch`, again every `interval` s until Ctrl-C); returns the exit code:
-    0 all done or unchanged, 1 some cluster failed, 130 a one-shot batch interrupted."""
-    last: list[Outcome] = []
-    polls = 0
-    try:
-        with Batch(root, out_dir, options, jobs, force) as batch:
-            if watch and not quiet:
-                console.print(f"watching {root} every {interval:g} s; Ctrl-C to stop", markup=False, highlight=False)
-            while True:
-                with make_batch_progress(console, quiet) as progress:
-                    last = batch.run_pass(progress, retry_failed=polls == 0)
-                polls += 1
-                shown = [o for o in last if o.attempted] if watch and polls > 1 else last
-                if shown or not watch:
-                    print_outcomes(console, shown, quiet)
-                if not watch or (max_polls and polls >= max_polls):
-                    break
-                time.sleep(interval)
-    except KeyboardInterrupt:
-        console.print("stopped: finished clusters are saved; run the same command to go on", markup=False)
-        if not watch:
-            return 130
-    if not quiet:
-        if options.backend == "stub":
-            from summarize.backends.stub import STUB_NOTICE
-
-            console.print(f"[bold yellow]{STUB_NOTICE}[/]", highlight=False)
-        console.print(f"index: {out_dir / 'index.md'}", markup=False, highlight=False)
-    return 1 if any(o.status == "failed" for o in last) else 0

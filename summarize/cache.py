@@ -128,7 +128,7 @@ class Cache:
                 db.execute("BEGIN IMMEDIATE")
                 db.executemany(
                     "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?)",
-                    [(key, stage, signature, value, now) for key, value in items.items()],
+                    [(key, stage, str(signature), value, now) for key, value in items.items()],
                 )
 
         self._run(insert, None)

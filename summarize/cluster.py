@@ -16,8 +16,9 @@ from collections import Counter
 from dataclasses import astuple, dataclass
 
 from summarize.backends.base import Summarizer
-from summarize.cache import Cache, cache_key
+from summarize.cache import Cache
 from summarize.records import BriefedArticle, ClusterBrief, PooledSentence, RunStats
+from summarize.signature import Signature
 from summarize.summarise import summarise_sentences
 
 STAGE = "cluster"
@@ -100,6 +101,10 @@ def select(pool: list[_Candidate], summarizer: Summarizer) -> list[_Candidate]:
     return sorted(chosen, key=lambda c: -c.score)
 
 
+def stage_signature(summarizer: Summarizer, max_words: int) -> Signature:
+    return Signature(stage=STAGE).extend(summarizer.signature(), words=max_words, pool=POOL_VERSION)
+
+
 def brief_cluster(
     articles: list[BriefedArticle], summarizer: Summarizer, max_words: int, cache: Cache, stats: RunStats
 ) -> ClusterBrief:
@@ -108,8 +113,8 @@ def brief_cluster(
     The whole result is cached under the articles' translations, because picking sentences
     counts tokens, and a fully cached run must not load a tokenizer.
     """
-    signature = f"stage:{STAGE}|{summarizer.signature()}|words:{max_words}|pool:{POOL_VERSION}"
-    key = cache_key(signature, json.dumps([[a.article.id, a.translated.translation] for a in articles]))
+    signature = stage_signature(summarizer, max_words)
+    key = signature.key(json.dumps([[a.article.id, a.translated.translation] for a in articles]))
     cached = cache.get(key)
     if cached is not None:
         stats.hits += 1

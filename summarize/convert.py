@@ -22,20 +22,16 @@ import time
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Annotated, Optional
 
-import typer
-
-from summarize.backends.base import BackendError
-from summarize.models import directory_size, models_home, resolve_model, revision_label
+from summarize.devices import CPU_QUANTIZATION, Quantization
+from summarize.errors import BackendError, first_line
+from summarize.models import read_checkpoint_json, resolve_model, revision_label
 from summarize.options import Options
+from summarize.presets import models_home
 
 MANIFEST = "manifest.json"
 SOURCE_CONFIG = "source_config.json"
 MANIFEST_VERSION = 1
-CPU_QUANTIZATION = "int8"
-GPU_QUANTIZATION = "int8_float16"
-QUANTIZATIONS = ("int8", "int8_float16", "int8_float32", "int8_bfloat16", "int16", "float16", "bfloat16", "float32")
 # Architectures the ct2 engine runs (CTranslate2 converts them and their tokenizers need no extra inputs).
 SUPPORTED_MODEL_TYPES = ("marian", "bart")
 # Files of a checkpoint that are not copied next to the converted weights.
@@ -57,7 +53,7 @@ class Source:
 
     @property
     def model_type(self) -> str | None:
-        return read_json(self.path / "config.json").get("model_type")
+        return read_checkpoint_json(self.path / "config.json").get("model_type")
 
 
 def source_id(spec: str) -> str:
@@ -77,36 +73,16 @@ def ct2_root(options: Options) -> Path:
     return Path(options.model_dir) / "ct2" if options.model_dir else models_home() / "ct2"
 
 
-def default_quantization(device: str) -> str:
-    """int8 weights and compute on CPU; int8 weights with float16 compute on GPU."""
-    return GPU_QUANTIZATION if device == "cuda" else CPU_QUANTIZATION
-
-
-def check_quantization(quantization: str | None, backend: str = "ct2") -> None:
-    """BackendError naming the fix unless `quantization` is None (the device default) or one `backend` can use."""
-    if quantization is None:
-        return
-    if quantization not in QUANTIZATIONS:
-        raise BackendError(
-            f"unknown quantisation {quantization!r}; choose one of: {', '.join(QUANTIZATIONS)}. Fix: pass one of them to "
-            f"--quantization, or leave it out for the default ({CPU_QUANTIZATION} on CPU, {GPU_QUANTIZATION} on GPU)"
-        )
-    if backend in ("transformers", "stub"):
-        raise BackendError(
-            f"--quantization {quantization} is a CTranslate2 setting and the {backend} backend does not use it. "
-            "Fix: leave out --quantization, or pass --backend ct2 (or auto)"
-        )
-
-
 def converted_name(model_id: str, quantization: str) -> str:
     """`<name>-<quantisation>`, name being the last part of a hub id or the directory's name."""
     name = model_id.rstrip("/").replace("\\", "/").rsplit("/", 1)[-1]
     return f"{name}-{quantization}"
 
 
-def read_json(path: Path) -> dict:
+def read_manifest(directory: Path) -> dict:
+    """A converted directory's manifest; {} when missing or unreadable, i.e. a conversion that never finished."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
 
@@ -118,7 +94,7 @@ def find_converted(root: Path, model_id: str, quantization: str, revision: str |
     left over from another model or an older checkpoint is never loaded in its place.
     """
     directory = root / converted_name(model_id, quantization)
-    manifest = read_json(directory / MANIFEST)
+    manifest = read_manifest(directory)
     if manifest.get("source") != model_id or manifest.get("quantization") != quantization:
         return None
     if revision is not None and manifest.get("revision") != revision:
@@ -137,7 +113,7 @@ def list_converted(root: Path) -> list[tuple[Path, dict | None]]:
     found = []
     for directory in sorted(root.iterdir()):
         if directory.is_dir() and not directory.name.startswith("."):
-            manifest = read_json(directory / MANIFEST)
+            manifest = read_manifest(directory)
             complete = manifest.get("source") and (directory / "model.bin").is_file()
             found.append((directory, manifest if complete else None))
     return found
@@ -156,13 +132,13 @@ def converter_version() -> str:
     return f"ctranslate2-{metadata.version('ctranslate2')}"
 
 
-def convert(source: Source, root: Path, quantization: str = CPU_QUANTIZATION, force: bool = False) -> Path:
+def convert(source: Source, root: Path, quantization: Quantization | str = CPU_QUANTIZATION, force: bool = False) -> Path:
     """Convert `source` into `root/<name>-<quantization>/` and return that directory.
 
     An up-to-date conversion (same source, revision and quantisation) is reused unless `force`.
     Loads the checkpoint with torch, so call it only when a conversion is really needed.
     """
-    check_quantization(quantization)
+    quantization = Quantization(quantization).value
     ensure_convertible(source)
     existing = find_converted(root, source.model_id, quantization, source.revision)
     if existing is not None and not force:
@@ -217,9 +193,8 @@ def _write_ct2_model(source: Source, output: Path, quantization: str) -> None:
     try:
         Converter(str(source.path)).convert(str(output), quantization=quantization, force=True)
     except (ValueError, NotImplementedError, RuntimeError) as error:
-        reason = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
         raise BackendError(
-            f"{source.path}: CTranslate2 cannot convert {source.model_id!r} ({reason}). Fix: use --backend transformers"
+            f"{source.path}: CTranslate2 cannot convert {source.model_id!r} ({first_line(error)}). Fix: use --backend transformers"
         ) from None
 
 
@@ -241,39 +216,3 @@ def _move_into_place(staged: Path, target: Path, scratch: Path) -> None:
     except OSError:
         if not (target / MANIFEST).is_file():  # not a concurrent run that finished first
             raise
-
-
-def convert_command(
-    targets: Annotated[
-        Optional[list[str]],
-        typer.Argument(help="Presets (fast, default, quality, ...), hub ids (ID or ID@REVISION) or local model directories; default: the default preset."),
-    ] = None,
-    quantization: Annotated[
-        Optional[str],
-        typer.Option(help=f"Weight type: {', '.join(QUANTIZATIONS)}. Default: {CPU_QUANTIZATION} on CPU, {GPU_QUANTIZATION} on GPU."),
-    ] = None,
-    device: Annotated[str, typer.Option(help="Device the converted model is for (picks the default quantisation): auto, cpu or cuda.")] = "auto",
-    model_dir: Annotated[Optional[Path], typer.Option(help="Folder with downloaded models; converted ones go to <model-dir>/ct2/.")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Convert again even when an up-to-date conversion exists.")] = False,
-) -> None:
-    """Convert models to CTranslate2 (the fast CPU engine) into models/ct2/<name>-<quantisation>/."""
-    from summarize.backends.ct2 import ct2_device
-    from summarize.model_commands import _exit_with, _registry_or_exit, _targets_to_models
-
-    registry = _registry_or_exit()
-    options = Options(model_dir=model_dir, device=device)
-    try:
-        quantization = quantization or default_quantization(ct2_device(device))
-        for spec, revision in _targets_to_models(targets or ["default"], registry):
-            task = registry.models.get(spec, {}).get("task", "model")
-            source = locate_source(spec, revision, options, task, download=True)
-            root = ct2_root(options)
-            fresh = force or find_converted(root, source.model_id, quantization, source.revision) is None
-            target = convert(source, root, quantization, force=force)
-            manifest = read_json(target / MANIFEST)
-            state = f"converted in {manifest.get('conversion_seconds', '?')} s" if fresh else "up to date"
-            typer.echo(
-                f"{state}: {source.model_id} (revision {source.revision}, {quantization}) -> {target}, {directory_size(target) / 1e6:.1f} MB"
-            )
-    except BackendError as error:
-        _exit_with(error)

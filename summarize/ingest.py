@@ -32,11 +32,14 @@ from pathlib import Path
 from summarize.text import fingerprint
 from summarize.errors import IngestError
 from summarize.records import IngestedArticle, Problem
+from summarize.signature import Signature, versions
 
 ARTICLE_FORMATS = {
     ".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown",
 }
 ARTICLE_SUFFIXES = tuple(ARTICLE_FORMATS)
+# Bump when reading, decoding, extraction or de-duplication here changes the text that comes out.
+INGEST_VERSION = 1
 # Far above any news article (a long feature is ~30,000 characters). Larger inputs would only make
 # every later stage slow (sentence splitting and de-duplication grow faster than linearly).
 MAX_FILE_BYTES = 20_000_000
@@ -388,3 +391,8 @@ def ingest_cluster(cluster_dir: Path, root: Path | None = None) -> IngestResult:
     articles = [replace(a, id=printable(Path(a.path).name)) if stems[a.id] > 1 else a for a in articles]
     articles, duplicates = drop_duplicates(articles)
     return IngestResult(tuple(articles), tuple(problems), tuple(warnings + duplicates))
+
+
+def signature() -> Signature:
+    """What turns article files into text: this stage's rules and the libraries that decode, extract and repair."""
+    return Signature(versions("charset-normalizer", "ftfy", "trafilatura", "justext", "lxml", "lxml_html_clean"), v=INGEST_VERSION)

@@ -17,8 +17,9 @@ from functools import lru_cache
 from typing import Collection
 
 from summarize.backends.base import Translator
-from summarize.cache import Cache, cache_key
+from summarize.cache import Cache
 from summarize.records import CleanArticle, Segment, SegmentedArticle, TranslatedArticle
+from summarize.signature import Signature, version_of
 
 STAGE = "language"
 TARGET = "en"
@@ -58,10 +59,8 @@ def _identifier():
 
 
 @lru_cache(maxsize=1)
-def signature() -> str:
-    from importlib.metadata import version
-
-    return f"stage:{STAGE}|py3langid:{version('py3langid')}|langs:{','.join(sorted(NAMES))}|min:{MIN_LETTERS}|v:1"
+def signature() -> Signature:
+    return Signature(stage=STAGE, py3langid=version_of("py3langid"), langs=",".join(sorted(NAMES)), min=MIN_LETTERS, v=1)
 
 
 def _letters(text: str) -> int:
@@ -112,7 +111,7 @@ def source_languages(translator: Translator) -> tuple[str, ...]:
 def identify(article: CleanArticle, sources: Collection[str], cache: Cache) -> Verdict:
     """The verdict for one article, with the language shares taken from the cache when known."""
     text = "\n".join(article.paragraphs)[: SAMPLE_CHARS * 2]
-    key = cache_key(signature(), text)
+    key = signature().key(text)
     cached = cache.get(key)
     if cached is not None:
         shares = json.loads(cached)

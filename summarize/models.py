@@ -19,46 +19,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-try:
-    import tomllib
-except ImportError:  # Python 3.10
-    import tomli as tomllib
-
-from summarize.backends.base import BackendError
+from summarize.errors import BackendError, UsageError, first_line
 from summarize.options import Options
-
-# models/ of a source checkout: the registry, and converted models under ct2/ (git-ignored).
-CHECKOUT_MODELS = Path(__file__).resolve().parents[1] / "models"
-
-
-# Running from a source checkout (its models/registry.toml is there), not from an installed package.
-IN_CHECKOUT = (CHECKOUT_MODELS / "registry.toml").is_file()
-
-
-def _registry_path() -> Path:
-    """models/registry.toml in a source checkout; in an installed package, its copy (summarize.registry)."""
-    if IN_CHECKOUT:
-        return CHECKOUT_MODELS / "registry.toml"
-    from importlib import resources
-
-    return Path(str(resources.files("summarize.registry").joinpath("registry.toml")))
-
-
-def models_home() -> Path:
-    """Where converted models go by default: models/ in a source checkout, else the user data dir.
-
-    An installed package never writes beside itself (site-packages may even hold an unrelated `models/`).
-    """
-    if IN_CHECKOUT:
-        return CHECKOUT_MODELS
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("summarize"))
-
-
-REGISTRY_PATH = _registry_path()
-TASKS = ("translation", "summary")
-TASK_OPTIONS = {"translation": "--translation-model", "summary": "--summary-model"}
+from summarize.presets import REGISTRY_PATH, TASK_OPTIONS, TASKS, Registry, load_registry
 
 # A checkpoint directory is usable when it has config.json and one of these weight layouts.
 HF_WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json")
@@ -70,42 +33,18 @@ _TRUE_VALUES = {"1", "on", "yes", "true"}
 
 
 @dataclass(frozen=True)
-class Registry:
-    """Presets (name -> {task: model id}) and per-model settings (id -> {revision, about, task})."""
-
-    presets: dict[str, dict[str, str]]
-    models: dict[str, dict[str, str]]
-
-    def preset(self, name: str) -> dict[str, str]:
-        if name not in self.presets:
-            raise BackendError(f"unknown preset {name!r} in {REGISTRY_PATH}; choose one of: {', '.join(self.presets)}")
-        return self.presets[name]
-
-    def presets_using(self, model_id: str) -> list[str]:
-        return [name for name, models in self.presets.items() if model_id in models.values()]
-
-
-def load_registry(path: Path = REGISTRY_PATH) -> Registry:
-    """Read models/registry.toml."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        raise BackendError(f"cannot read the model registry {path}: {error}") from None
-    return Registry(presets=data.get("presets", {}), models=data.get("models", {}))
-
-
-@dataclass(frozen=True)
 class ModelChoice:
     """The model a run asks for, before any lookup: a hub id or local directory, and a revision."""
 
     task: str
     spec: str
     revision: str | None = None
+    fix: str | None = None  # what to do when the weights cannot be had; None: how a run gets them
 
     @property
     def option(self) -> str:
         """The CLI flag that overrides this model."""
-        return TASK_OPTIONS.get(self.task, "--model-dir")
+        return TASK_OPTIONS.get(self.task, "--translation-model/--summary-model")
 
 
 def choose_model(options: Options, task: str, registry: Registry | None = None) -> ModelChoice:
@@ -125,6 +64,30 @@ def split_revision(spec: str, registry: Registry) -> tuple[str, str | None]:
         spec, revision = spec.rsplit("@", 1)
         return spec, revision
     return spec, registry.models.get(spec, {}).get("revision")
+
+
+def models_for_targets(targets: list[str], registry: Registry) -> list[tuple[str, str | None, str]]:
+    """(model id, revision, task) for each preset name, hub id (ORG/NAME[@REVISION]) or local directory, in order, once each.
+
+    A bare word that is neither a preset, a registry model nor a folder is a typo, not a hub id.
+    """
+    models: list[tuple[str, str | None, str]] = []
+    for target in targets:
+        if target in registry.presets:
+            specs = [registry.presets[target][task] for task in TASKS]
+        elif "/" in target or target in registry.models or Path(target).expanduser().exists():
+            specs = [target]
+        else:
+            raise UsageError(
+                f"unknown preset or model {target!r}. Fix: pass a preset ({', '.join(registry.presets)}), a hub id "
+                "ORG/NAME[@REVISION] or a local model directory"
+            )
+        for spec in specs:
+            model_id, revision = split_revision(spec, registry)
+            entry = (model_id, revision, registry.models.get(model_id, {}).get("task", "model"))
+            if entry not in models:
+                models.append(entry)
+    return models
 
 
 def hub_cache_dir() -> Path:
@@ -168,13 +131,15 @@ def resolve_model(
     task: str = "model",
     download: bool = True,
     weight_files: tuple[str, ...] = HF_WEIGHT_FILES,
+    fix: str | None = None,
 ) -> Path:
     """A local directory holding `spec`'s config, tokenizer and weights, or BackendError saying how to get it.
 
     Looks at the spec as a path, then `options.model_dir`, then the HF cache; downloads from the hub
-    only when `download` is set and HF_HUB_OFFLINE is not.
+    only when `download` is set and HF_HUB_OFFLINE is not. `fix` replaces the advice on how a run gets
+    the weights (a command that is itself fetching them needs other advice).
     """
-    choice = ModelChoice(task=task, spec=spec, revision=revision)
+    choice = ModelChoice(task=task, spec=spec, revision=revision, fix=fix)
     path = Path(spec).expanduser()
     if path.exists() or not _HUB_ID.match(spec):
         return _checked_local_dir(path, choice, weight_files)
@@ -287,21 +252,33 @@ def _download(choice: ModelChoice, cache: Path, looked: list[str], weight_files:
 
 
 def _unreachable(choice: ModelChoice, where: str, error: Exception) -> BackendError:
-    reason = (str(error).strip().splitlines() or [type(error).__name__])[0][:160]
     return BackendError(
         f"{_describe(choice)} is not available: not in {where} and the Hugging Face hub could not be reached "
-        f"({reason}). Fix: {_fixes(choice)}"
+        f"({first_line(error, limit=160)}). Fix: {_fixes(choice)}"
     )
 
 
 def _describe(choice: ModelChoice) -> str:
-    return f"{choice.task} model {choice.spec!r} (revision {choice.revision or 'main'})"
+    role = f"{choice.task} model" if choice.task in TASK_OPTIONS else "model"
+    return f"{role} {choice.spec!r} (revision {choice.revision or 'main'})"
 
 
 def _fixes(choice: ModelChoice) -> str:
+    if choice.fix:
+        return choice.fix
     presets = load_registry().presets_using(choice.spec)
     pull_target = "default" if "default" in presets else next(iter(presets), choice.spec)
     return (
         f"run `summarize models pull {pull_target}` where the hub is reachable, or pass a local directory with "
         f"{choice.option} DIR or --model-dir DIR, or use --backend stub for a demo without models"
     )
+
+
+def read_checkpoint_json(path: Path) -> dict:
+    """A checkpoint's JSON file ({} when absent); an unreadable or corrupt one is a BackendError naming the fix."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as error:
+        raise BackendError(f"cannot read {path}: {first_line(error)}. Fix: re-save or re-download the checkpoint") from None

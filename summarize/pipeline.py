@@ -16,18 +16,26 @@ from pathlib import Path
 from typing import Iterator, Protocol
 
 from summarize import __version__
-from summarize.backends import Backends
+from summarize.backends.base import Backends
 from summarize.cache import Cache
 from summarize.clean import clean_article
 from summarize.cluster import brief_cluster
+from summarize.cluster import stage_signature as cluster_signature
 from summarize.errors import ClusterError
 from summarize.ingest import ARTICLE_SUFFIXES, ingest_cluster
+from summarize.ingest import signature as ingest_signature
 from summarize.language import identify, passthrough, source_languages
+from summarize.language import signature as language_signature
 from summarize.options import Options
+from summarize.provenance import METHOD as PROVENANCE_METHOD
 from summarize.provenance import trace_cluster
 from summarize.records import ClusterResult, IngestedArticle, Problem, RunInfo, RunStats, SegmentedArticle, TranslatedArticle
 from summarize.segment import segment_article
+from summarize.segment import signature as segment_signature
+from summarize.signature import Signature
 from summarize.summarise import brief_articles
+from summarize.summarise import stage_signature as summary_signature
+from summarize.translate import stage_signature as translation_signature
 from summarize.translate import translate_articles
 from summarize.write import write_outputs
 
@@ -63,17 +71,18 @@ def rules_fingerprint() -> str:
     return hashlib.sha256(data).hexdigest()[:12]
 
 
-def run_signature(options: Options, backends: Backends) -> str:
-    """Everything that determines a cluster's outputs besides its files (sacrebleu-style)."""
-    return "|".join(
-        [
-            f"summarize:{__version__}",
-            f"clean:{rules_fingerprint()}",
-            f"translate:[{backends.translator.signature()}]",
-            f"summarise:[{backends.summarizer.signature()}]",
-            f"brief_words:{options.brief_words}",
-            f"cluster_words:{options.cluster_words}",
-        ]
+def run_signature(options: Options, backends: Backends) -> Signature:
+    """Everything that determines a cluster's outputs besides its files: every stage's settings and components."""
+    return Signature(
+        summarize=__version__,
+        ingest=ingest_signature(),
+        clean=rules_fingerprint(),
+        language=language_signature(),
+        segment=segment_signature(),
+        translate=translation_signature(backends.translator),
+        summarise=summary_signature(backends.summarizer, options.brief_words),
+        cluster=cluster_signature(backends.summarizer, options.cluster_words),
+        provenance=Signature(PROVENANCE_METHOD),
     )
 
 
@@ -136,8 +145,10 @@ def run_cluster(
     """
     progress = progress or SilentProgress()
     cluster_dir = Path(cluster_dir)
+    if not cluster_dir.exists():
+        raise ClusterError(f"{cluster_dir}: does not exist; pass a folder of article files")
     if not cluster_dir.is_dir():
-        raise ClusterError(f"{cluster_dir}: not a directory; pass a folder of article files")
+        raise ClusterError(f"{cluster_dir}: not a folder; pass a folder of article files")
     stats = RunStats()
     started = time.perf_counter()
     with _timed(stats.timings, "ingest"):

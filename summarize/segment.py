@@ -21,6 +21,7 @@ from functools import lru_cache
 
 from summarize.text import fingerprint
 from summarize.records import CleanArticle, SegmentedArticle, Sentence
+from summarize.signature import Signature, versions
 
 _GLUE_AFTER = re.compile(
     r"(?:(?:^|[\s(-])[A-ZÀ-Ý]\.|\b(?:janv|févr|fév|avr|juil|sept|oct|nov|déc|av|apr|J\.-C|env|cf|p|pp|vol|art|no|n°)\.)\s*$"
@@ -30,6 +31,8 @@ _SENTENCE_END = re.compile(r"[.!?…][\"»”’')\]]*\s*$")
 _FINAL_BREAK = re.compile(r"(?<=[.!?…»])\s+")
 _CLAUSE_BREAK = re.compile(r"(?<=[,;:])\s+")
 _SPACE = re.compile(r"\s+")
+# Bump when splitting or de-duplication here changes the sentences that come out.
+SEGMENT_VERSION = 1
 PYSBD_MAX_CHARS = 5_000
 MAX_SENTENCE_CHARS = 1_000
 # A sentence is a cut-short copy of a longer one only if it has this many words: "Non." is not a
@@ -114,3 +117,8 @@ def segment_article(article: CleanArticle) -> SegmentedArticle:
                 keys[earlier] = key
                 sentences[earlier] = Sentence(paragraph=sentences[earlier].paragraph, text=text)
     return SegmentedArticle(article=article, sentences=tuple(sentences))
+
+
+def signature() -> Signature:
+    """What splits text into sentences: this stage's repairs and the pysbd version."""
+    return Signature(versions("pysbd"), v=SEGMENT_VERSION)

@@ -14,15 +14,16 @@ from __future__ import annotations
 from typing import Sequence
 
 from summarize.backends.base import Summarizer
-from summarize.cache import Cache, cache_key
+from summarize.cache import Cache
 from summarize.records import BriefedArticle, RunStats, TranslatedArticle
+from summarize.signature import Signature
 
 STAGE = "summarise"
 MAX_REDUCE_ROUNDS = 6
 
 
-def stage_signature(summarizer: Summarizer, max_words: int) -> str:
-    return f"stage:{STAGE}|{summarizer.signature()}|words:{max_words}|chunk:sentences-v1"
+def stage_signature(summarizer: Summarizer, max_words: int) -> Signature:
+    return Signature(stage=STAGE).extend(summarizer.signature(), words=max_words, chunk="sentences-v1")
 
 
 def chunk_sentences(sentences: Sequence[str], summarizer: Summarizer) -> list[str]:
@@ -73,7 +74,7 @@ def summarise_many(
     """
     texts = [[s for s in sentences if s.strip()] for sentences in texts]
     signature = stage_signature(summarizer, max_words)
-    keys = [cache_key(signature, "\n".join(sentences)) for sentences in texts]
+    keys = [signature.key("\n".join(sentences)) for sentences in texts]
     wanted = [i for i, sentences in enumerate(texts) if sentences]
     found = cache.get_many([keys[i] for i in wanted])
     missing = [i for i in wanted if keys[i] not in found]

@@ -12,15 +12,16 @@ import re
 from typing import Sequence
 
 from summarize.backends.base import Translator
-from summarize.cache import Cache, cache_key
+from summarize.cache import Cache
 from summarize.records import RunStats, Segment, SegmentedArticle, TranslatedArticle
+from summarize.signature import Signature
 
 STAGE = "translate"
 _CLAUSE_BREAK = re.compile(r"(?<=[,;:])\s+|\s+(?=[—–-]\s)|\s+(?=(?:et|mais|ou|donc|car|puis|alors que|tandis que|qui|que|dont)\s)")
 
 
-def stage_signature(translator: Translator) -> str:
-    return f"stage:{STAGE}|{translator.signature()}|split:clause-v1"
+def stage_signature(translator: Translator) -> Signature:
+    return Signature(stage=STAGE).extend(translator.signature(), split="clause-v1")
 
 
 def _pack(parts: list[str], fits) -> list[str]:
@@ -63,7 +64,7 @@ def translate_articles(
     cluster (75 sentences) translates in 12 s on CTranslate2 instead of 19 s article by article.
     """
     signature = stage_signature(translator)
-    keys = [[cache_key(signature, s.text) for s in article.sentences] for article in articles]
+    keys = [[signature.key(s.text) for s in article.sentences] for article in articles]
     found = cache.get_many([key for article_keys in keys for key in article_keys])
     missing = sorted(
         {key: s.text for article, article_keys in zip(articles, keys) for key, s in zip(article_keys, article.sentences)

@@ -42,6 +42,17 @@ def atomic_write_texts(files: dict[Path, str]) -> None:
         raise OutputError(f"cannot write {path} ({err.strerror or err}); previous outputs were left intact") from err
 
 
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# Outputs get the mode any new file gets (0644 under the usual umask), not mkstemp's private 0600.
+# Read once at import: os.umask can only be read by setting it, which is not thread-safe later on.
+FILE_MODE = 0o666 & ~_current_umask()
+
+
 def _write_temp(path: Path, text: str) -> str:
     """A complete, fsynced temp file beside `path`; OutputError if the folder cannot be written."""
     try:
@@ -50,6 +61,7 @@ def _write_temp(path: Path, text: str) -> str:
     except OSError as err:
         raise OutputError(f"cannot write to {path.parent} ({err.strerror or err}); choose another --out directory") from err
     try:
+        os.fchmod(fd, FILE_MODE)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()

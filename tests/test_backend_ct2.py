@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from summarize.backends import make_backends
 from summarize.backends.auto import choose_engine
 from summarize.backends.base import BackendError
+from summarize.errors import UsageError
 from summarize.backends.ct2 import CT2Summarizer, CT2Translator, plan_engine
 from summarize.backends.transformers import TransformersSummarizer, TransformersTranslator
 from summarize.cli import app
@@ -293,9 +294,8 @@ def test_chosen_quantisation_is_converted_on_first_use_and_named(tiny_marian_dir
     ],
 )
 def test_unusable_quantisation_is_refused_before_anything_runs(tiny_marian_dir, tiny_bart_dir, tmp_path, settings, message):
-    options = tiny_options(tiny_marian_dir, tiny_bart_dir, tmp_path).with_(**settings)
-    with pytest.raises(BackendError, match=message):
-        make_backends(options)
+    with pytest.raises(UsageError, match=message):  # Options are checked when built, before any backend exists
+        tiny_options(tiny_marian_dir, tiny_bart_dir, tmp_path).with_(**settings)
 
 
 @pytest.mark.parametrize("command", ["run", "batch"])

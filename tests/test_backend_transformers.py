@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 import summarize.backends.seq2seq as seq2seq
 import summarize.backends.transformers as backend
 from summarize.backends import make_backends
+from summarize.errors import UsageError
 from summarize.cli import app
 from summarize.options import Options
 from tiny_models import french_sentences
@@ -96,7 +97,7 @@ def test_fp16_unsafe_families_use_bfloat16_on_gpu():
 
 
 def test_unknown_device_is_a_one_line_error(tiny_marian_dir, tiny_bart_dir):
-    with pytest.raises(backend.BackendError, match="unknown device 'tpu'.*--device"):
+    with pytest.raises(UsageError, match="unknown device 'tpu'.*--device"):
         tiny_backends(tiny_marian_dir, tiny_bart_dir, device="tpu").translator.signature()
 
 

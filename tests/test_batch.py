@@ -344,7 +344,7 @@ def wait_for(condition, proc: subprocess.Popen, timeout: float = 20.0) -> None:
 def test_unknown_root_is_one_line_error(tmp_path):
     result = batch_cli(tmp_path / "nope", tmp_path / "out")
     assert result.exit_code == 1
-    assert "not a directory" in result.output and "Traceback" not in result.output
+    assert "does not exist" in result.output and "Traceback" not in result.output
 
 
 def test_fully_skipped_batch_imports_no_model_library(tmp_path):

@@ -111,7 +111,8 @@ def test_cache_stats_and_clear(seed_dir, tmp_path):
 @pytest.mark.parametrize(
     "setup, message",
     [
-        (lambda p: p / "missing", "not a directory"),
+        (lambda p: p / "missing", "does not exist"),
+        (lambda p: p.joinpath("file.txt").write_text("x") and p / "file.txt", "not a folder"),
         (lambda p: p.joinpath("empty").mkdir() or p / "empty", "no usable article"),
     ],
 )

@@ -10,7 +10,7 @@ every signature and in `run.models` of the outputs.
 
 from __future__ import annotations
 
-from summarize.backends.base import BackendError
+from summarize.backends.base import BackendError, Backends
 from summarize.backends.ct2 import plan_engine
 from summarize.backends.transformers import TransformersSummarizer, TransformersTranslator
 from summarize.models import choose_model
@@ -27,7 +27,5 @@ def choose_engine(options: Options, task: str):
         return _FALLBACKS[task](choose_model(options, task), options)
 
 
-def make_backends(options: Options):
-    from summarize.backends import Backends
-
+def make_backends(options: Options) -> Backends:
     return Backends(choose_engine(options, "translation"), choose_engine(options, "summary"))

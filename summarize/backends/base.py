@@ -9,16 +9,18 @@ imports them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol, Sequence, runtime_checkable
 
 from summarize.errors import BackendError
+from summarize.signature import Signature
 
-__all__ = ["BackendError", "Engine", "Summarizer", "Translator"]
+__all__ = ["BackendError", "Backends", "Engine", "Summarizer", "Translator"]
 
 
 @runtime_checkable
 class Engine(Protocol):
-    def signature(self) -> str:
+    def signature(self) -> Signature | str:
         """Reproducibility signature (engine, model id, revision, quantisation, generation params).
 
         Part of every cache key and of the outputs; must not load the model.
@@ -45,3 +47,17 @@ class Translator(Engine, Protocol):
 class Summarizer(Engine, Protocol):
     def summarize(self, texts: Sequence[str], max_words: int) -> list[str]:
         """One English summary of at most about `max_words` words per text (each fits the model)."""
+
+
+@dataclass(frozen=True)
+class Backends:
+    """The translator and summariser a run uses."""
+
+    translator: Translator
+    summarizer: Summarizer
+
+    @property
+    def label(self) -> str:
+        """The engine(s) that run, e.g. "stub", "ct2" or "ct2+transformers"."""
+        engines = dict.fromkeys(e.describe()["engine"] for e in (self.translator, self.summarizer))
+        return "+".join(engines)

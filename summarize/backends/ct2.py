@@ -19,14 +19,13 @@ per process, keyed by (directory, device, compute type).
 from __future__ import annotations
 
 import math
-import os
 import re
 from functools import cached_property
 from importlib.util import find_spec
 from pathlib import Path
 
-from summarize.backends.base import BackendError
-from summarize.backends.seq2seq import Seq2SeqEngine, Seq2SeqSummarizer, Seq2SeqTranslator, cpu_threads
+from summarize.backends.base import BackendError, Backends
+from summarize.backends.seq2seq import Seq2SeqEngine, Seq2SeqSummarizer, Seq2SeqTranslator
 from summarize.convert import (
     MANIFEST,
     SOURCE_CONFIG,
@@ -34,14 +33,15 @@ from summarize.convert import (
     convert,
     converted_name,
     ct2_root,
-    default_quantization,
     ensure_convertible,
     find_converted,
     locate_source,
-    read_json,
+    read_manifest,
     source_id,
 )
-from summarize.models import ModelChoice, choose_model
+from summarize.devices import cpu_threads, ct2_device, default_quantization
+from summarize.errors import first_line
+from summarize.models import ModelChoice, choose_model, read_checkpoint_json
 from summarize.options import Options
 
 ENGINE = "ct2"
@@ -92,7 +92,7 @@ class _CT2Engine(Seq2SeqEngine):
     # ---- identity (cheap) ---------------------------------------------------------------------
     @cached_property
     def manifest(self) -> dict:
-        return read_json(self.converted / MANIFEST) if self.converted else {}
+        return read_manifest(self.converted) if self.converted else {}
 
     @property
     def model_id(self) -> str:
@@ -110,7 +110,7 @@ class _CT2Engine(Seq2SeqEngine):
     @cached_property
     def _config(self) -> dict:
         """The source model's config.json (kept as source_config.json in a converted directory)."""
-        return read_json(self.converted / SOURCE_CONFIG) if self.converted else read_json(self.source.path / "config.json")
+        return read_checkpoint_json(self.converted / SOURCE_CONFIG if self.converted else self.source.path / "config.json")
 
     @property
     def model_name(self) -> str:
@@ -136,7 +136,7 @@ class _CT2Engine(Seq2SeqEngine):
     # ---- loading --------------------------------------------------------------------------------
     def _load_tokenizer(self, transformers):
         """The source model's HF tokenizer, loaded by its class name: transformers' Auto* classes import torch."""
-        name = read_json(self.model_dir / "tokenizer_config.json").get("tokenizer_class")
+        name = read_checkpoint_json(self.model_dir / "tokenizer_config.json").get("tokenizer_class")
         name = name or _TOKENIZER_CLASSES.get(self._config.get("model_type", ""), "AutoTokenizer")
         tokenizer_class = getattr(transformers, name, None) or transformers.AutoTokenizer
         return tokenizer_class.from_pretrained(str(self.model_dir))
@@ -176,7 +176,7 @@ class _CT2Engine(Seq2SeqEngine):
     @cached_property
     def _generation(self) -> dict:
         """generate()'s base settings: the generation config, else config.json with its legacy settings."""
-        return {**(read_json(self.model_dir / "generation_config.json") or self._config), **self.legacy_generation_settings}
+        return {**(read_checkpoint_json(self.model_dir / "generation_config.json") or self._config), **self.legacy_generation_settings}
 
     def _generate(self, encoded: list[list[int]], **overrides) -> list[list[int]]:
         """Decode one batch like transformers' generate(max_new_tokens, min_new_tokens, ...) would.
@@ -225,17 +225,6 @@ class CT2Summarizer(_CT2Engine, Seq2SeqSummarizer):
     """Abstractive summaries on CTranslate2 (same chunk inputs, word budget and settings as transformers)."""
 
 
-def ct2_device(requested: str) -> str:
-    """cpu or cuda for a --device request, decided without importing ctranslate2."""
-    device = (requested or "auto").lower()
-    if device == "auto":
-        hidden = os.environ.get("CUDA_VISIBLE_DEVICES", "unset").strip() in ("", "-1")
-        return "cuda" if not hidden and any(Path("/dev").glob("nvidia[0-9]*")) else "cpu"
-    if device in ("cpu", "cuda"):
-        return device
-    raise BackendError(f"device {requested!r} is not supported by the ct2 engine. Fix: pass --device auto, cpu or cuda")
-
-
 def plan_engine(options: Options, task: str) -> CT2Translator | CT2Summarizer:
     """The ct2 engine for `task`, or BackendError saying why CTranslate2 cannot run it.
 
@@ -248,7 +237,7 @@ def plan_engine(options: Options, task: str) -> CT2Translator | CT2Summarizer:
         raise BackendError("ctranslate2 is not installed. Fix: pip install ctranslate2, or use --backend transformers")
     choice = choose_model(options, task)
     device = ct2_device(options.device)
-    quantization = options.quantization or default_quantization(device)
+    quantization = (options.quantization or default_quantization(device)).value
     root = ct2_root(options)
     engine_class = CT2Translator if task == "translation" else CT2Summarizer
     try:
@@ -264,10 +253,8 @@ def plan_engine(options: Options, task: str) -> CT2Translator | CT2Summarizer:
     return engine_class(choice, options, source=source, converted=converted, device=device, quantization=quantization)
 
 
-def make_backends(options: Options):
+def make_backends(options: Options) -> Backends:
     """Translator and summariser on CTranslate2 (cheap: filesystem checks only)."""
-    from summarize.backends import Backends
-
     return Backends(plan_engine(options, "translation"), plan_engine(options, "summary"))
 
 
@@ -293,8 +280,7 @@ def _load_translator(ctranslate2, path: str, device: str, compute_type: str):
     try:
         return ctranslate2.Translator(path, device=device, compute_type=compute_type, inter_threads=1, intra_threads=cpu_threads())
     except (RuntimeError, ValueError, OSError) as error:
-        reason = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
         raise BackendError(
-            f"cannot load the CTranslate2 model in {path}: {reason}. Fix: run `summarize models convert` again "
+            f"cannot load the CTranslate2 model in {path}: {first_line(error)}. Fix: run `summarize models convert` again "
             f"with --force (or delete that directory)"
         ) from None

@@ -17,17 +17,16 @@ transformers or ctranslate2 at module level: the tokenizer loads on first use.
 
 from __future__ import annotations
 
-import json
 import math
-import os
 from abc import ABC, abstractmethod
 from functools import cached_property
 from pathlib import Path
 from typing import Sequence
 
-from summarize.backends.base import BackendError
-from summarize.models import ModelChoice
+from summarize.errors import BackendError, first_line
+from summarize.models import ModelChoice, read_checkpoint_json
 from summarize.options import Options
+from summarize.signature import Signature
 
 # Batches hold at most this many (padded source tokens x beams); larger batches amortise
 # per-step overhead, smaller ones waste less on padding and early finishers. On 2 CPU cores,
@@ -138,15 +137,16 @@ class Seq2SeqEngine(ABC):
         """The longest output the decoder supports."""
         return int(self._config.get("max_position_embeddings") or 512) - 1
 
-    def _signature_parts(self) -> list[str]:
-        return [
-            f"engine:{self.engine}",
-            f"task:{self.task}",
-            f"model:{self.model_name}",
-            f"rev:{self.revision}",
-            f"{self.precision_label}:{self.placement[1]}",
-            f"beams:{self.options.beams}",
-        ]
+    def _engine_signature(self) -> Signature:
+        """What identifies this engine's computation: engine, task, model, revision, precision, beams."""
+        return Signature(
+            engine=self.engine,
+            task=self.task,
+            model=self.model_name,
+            rev=self.revision,
+            **{self.precision_label: self.placement[1]},
+            beams=self.options.beams,
+        )
 
     # ---- tokenisation and batching ----------------------------------------------------------------
     @property
@@ -202,9 +202,8 @@ class Seq2SeqEngine(ABC):
         except BackendError:
             raise
         except (OSError, ValueError, KeyError, RuntimeError, ImportError) as error:
-            reason = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
             raise BackendError(
-                f"cannot load the {self.task} {what} from {self.model_dir}: {reason}. Fix: check that {self.choice.option} "
+                f"cannot load the {self.task} {what} from {self.model_dir}: {first_line(error)}. Fix: check that {self.choice.option} "
                 f"points at a complete save_pretrained directory (or re-run `summarize models pull`)"
             ) from None
 
@@ -214,14 +213,11 @@ class Seq2SeqTranslator(Seq2SeqEngine):
 
     task = "translation"
 
-    def signature(self) -> str:
-        return "|".join(
-            self._signature_parts()
-            + [
-                f"max_new:{_OUTPUT_PER_INPUT_TOKEN}x+{_OUTPUT_MARGIN_TOKENS}",
-                f"loop_guard:{_LOOP_REPEATS}x{_LOOP_MAX_NGRAM}->nr{_LOOP_RETRY_NO_REPEAT_NGRAM}",
-                f"v:{_SIGNATURE_VERSION}",
-            ]
+    def signature(self) -> Signature:
+        return self._engine_signature().extend(
+            max_new=f"{_OUTPUT_PER_INPUT_TOKEN}x+{_OUTPUT_MARGIN_TOKENS}",
+            loop_guard=f"{_LOOP_REPEATS}x{_LOOP_MAX_NGRAM}->nr{_LOOP_RETRY_NO_REPEAT_NGRAM}",
+            v=_SIGNATURE_VERSION,
         )
 
     def translate(self, sentences: Sequence[str]) -> list[str]:
@@ -267,11 +263,8 @@ class Seq2SeqSummarizer(Seq2SeqEngine):
     task = "summary"
     task_params_key = "summarization"
 
-    def signature(self) -> str:
-        return "|".join(
-            self._signature_parts()
-            + [f"tokens_per_word:{_TOKENS_PER_WORD}", f"min_share:{_MIN_SHARE}", f"v:{_SIGNATURE_VERSION}"]
-        )
+    def signature(self) -> Signature:
+        return self._engine_signature().extend(tokens_per_word=_TOKENS_PER_WORD, min_share=_MIN_SHARE, v=_SIGNATURE_VERSION)
 
     def summarize(self, texts: Sequence[str], max_words: int) -> list[str]:
         results = [""] * len(texts)
@@ -308,21 +301,3 @@ def has_repetition_loop(ids: Sequence[int], repeats: int = _LOOP_REPEATS, max_ng
             if all(ids[start + k * n : start + (k + 1) * n] == unit for k in range(1, repeats)):
                 return True
     return False
-
-
-def cpu_threads() -> int:
-    """Threads an engine computes with on CPU: OMP_NUM_THREADS when the user set it, else every core this process may run on."""
-    requested = os.environ.get("OMP_NUM_THREADS", "")
-    if requested.isdigit() and int(requested) > 0:
-        return int(requested)
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
-def read_checkpoint_json(path: Path) -> dict:
-    """A checkpoint's JSON file ({} when absent); an unreadable one is a BackendError naming the fix."""
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError) as error:
-        raise BackendError(f"cannot read {path}: {error}. Fix: re-save or re-download the checkpoint") from None

@@ -10,6 +10,9 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
+from summarize.backends.base import Backends
+from summarize.signature import Signature
+
 STUB_NOTICE = (
     "STUB BACKEND: no model ran. 'Translations' are the untranslated French source and briefs "
     "are lead sentences. Use --backend auto/transformers/ct2 with real models for real output."
@@ -30,16 +33,16 @@ class _StubEngine:
 
 
 class StubTranslator(_StubEngine):
-    def signature(self) -> str:
-        return "engine:stub|model:stub-identity|v:1"
+    def signature(self) -> Signature:
+        return Signature(engine="stub", model="stub-identity", v=1)
 
     def translate(self, sentences: Sequence[str]) -> list[str]:
         return list(sentences)
 
 
 class StubSummarizer(_StubEngine):
-    def signature(self) -> str:
-        return "engine:stub|model:stub-lead|v:1"
+    def signature(self) -> Signature:
+        return Signature(engine="stub", model="stub-lead", v=1)
 
     def summarize(self, texts: Sequence[str], max_words: int) -> list[str]:
         return [lead_sentences(text, max_words) for text in texts]
@@ -58,7 +61,5 @@ def lead_sentences(text: str, max_words: int) -> str:
     return " ".join(chosen)
 
 
-def make_backends(options):
-    from summarize.backends import Backends
-
+def make_backends(options) -> Backends:
     return Backends(StubTranslator(), StubSummarizer())

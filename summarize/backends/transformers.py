@@ -13,14 +13,13 @@ or transformers.
 
 from __future__ import annotations
 
-import os
-import re
 from functools import cached_property
 from pathlib import Path
 
-from summarize.backends.base import BackendError
-from summarize.backends.seq2seq import Seq2SeqEngine, Seq2SeqSummarizer, Seq2SeqTranslator, cpu_threads, read_checkpoint_json
-from summarize.models import choose_model, resolve_model, revision_label
+from summarize.backends.base import BackendError, Backends
+from summarize.backends.seq2seq import Seq2SeqEngine, Seq2SeqSummarizer, Seq2SeqTranslator
+from summarize.devices import cpu_threads, nvidia_gpu_visible, rocm_gpu_visible, torch_built_for_gpu
+from summarize.models import choose_model, read_checkpoint_json, resolve_model, revision_label
 from summarize.options import Options
 
 ENGINE = "transformers"
@@ -126,47 +125,25 @@ def strip_padding(ids: list[int], pad_token_id: int | None) -> list[int]:
     return ids[:end]
 
 
-def make_backends(options: Options):
+def make_backends(options: Options) -> Backends:
     """Translator and summariser for `options` (cheap: nothing is located or loaded yet)."""
-    from summarize.backends import Backends
-
     return Backends(
         TransformersTranslator(choose_model(options, "translation"), options),
         TransformersSummarizer(choose_model(options, "summary"), options),
     )
 
 
-def _placement(requested: str, model_type: str) -> tuple[str, str]:
-    """(device, dtype) for a device request: GPU in half precision when available, else CPU float32.
+def _placement(device: str, model_type: str) -> tuple[str, str]:
+    """(device, dtype) for a (validated) device request: GPU in half precision when available, else CPU float32.
 
-    "auto" picks CUDA when torch was built with CUDA/ROCm and a GPU device node is visible,
+    "auto" picks the GPU when torch was built with CUDA/ROCm and a GPU device node is visible,
     checked without importing torch; `_load_model` confirms it.
     """
-    device = (requested or "auto").lower()
     if device == "auto":
-        device = "cuda" if _cuda_probably_available() else "cpu"
-    if not re.fullmatch(r"cpu|mps|cuda(:\d+)?", device):
-        raise BackendError(f"unknown device {requested!r}. Fix: pass --device auto, cpu, cuda, cuda:N or mps")
+        device = "cuda" if torch_built_for_gpu() and (nvidia_gpu_visible() or rocm_gpu_visible()) else "cpu"
     if device == "cpu":
         return device, "float32"
     return device, "bfloat16" if model_type in _FP16_UNSAFE else "float16"
-
-
-def _cuda_probably_available() -> bool:
-    """Whether torch could use a GPU here: a CUDA/ROCm torch build and a visible device, without importing torch."""
-    if os.environ.get("CUDA_VISIBLE_DEVICES", "unset").strip() in ("", "-1"):
-        return False
-    from importlib.util import find_spec
-
-    spec = find_spec("torch")
-    if spec is None or not spec.submodule_search_locations:
-        return False
-    version_file = Path(next(iter(spec.submodule_search_locations))) / "version.py"
-    try:
-        built_for_gpu = re.search(r"^(cuda|hip)\b.*=\s*['\"]", version_file.read_text(), re.MULTILINE) is not None
-    except OSError:
-        return False
-    return built_for_gpu and (any(Path("/dev").glob("nvidia[0-9]*")) or Path("/dev/kfd").exists())
 
 
 def _load_model(transformers, key: tuple[str, str, str]):

@@ -1,0 +1,356 @@
+"""Command-line interface (typer): the typed signatures below are the CLI's spec.
+
+Errors are mapped to exit codes in one place, the root command group: a `SummarizeError` prints
+its one line and exits with its code; a usage error one line and 2; anything else is a bug and
+prints one line naming a crash log that holds the traceback, exit 1.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from typer.core import TyperGroup
+from typer.exceptions import TyperException
+
+from summarize import __version__
+from summarize.devices import CPU_QUANTIZATION, DEVICE_CHOICES, GPU_QUANTIZATION, QUANTIZATIONS
+from summarize.cli.models import models_app
+from summarize.errors import BatchError, SummarizeError, first_line
+from summarize.options import BACKENDS, Options, default_cache_dir
+from summarize.presets import load_registry
+
+EXIT_CODES = (
+    "Exit status: 0 when the cluster was processed (skipped files and repairs are reported as warnings); "
+    "1 when it could not be processed at all (no usable article) or its outputs could not be written; "
+    "2 for usage and model errors."
+)
+INTERRUPTED = 130
+console = Console(stderr=True, soft_wrap=True)
+
+
+def fail(message: str, code: int = 1) -> None:
+    """One line on stderr, no traceback, then exit."""
+    console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def crash_log_dir() -> Path:
+    """Where tracebacks of unexpected errors go: SUMMARIZE_LOG_DIR, else the user log dir."""
+    from platformdirs import user_log_dir
+
+    return Path(os.environ.get("SUMMARIZE_LOG_DIR") or user_log_dir("summarize"))
+
+
+def report_crash(error: BaseException) -> str:
+    """Write the traceback of an unexpected error to a crash log; returns the one line to show."""
+    path = crash_log_dir() / f"crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
+    header = f"summarize {__version__}, Python {sys.version.split()[0]}\ncommand: {' '.join(sys.argv)}\n\n"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(header + "".join(traceback.format_exception(error)), encoding="utf-8")
+        where = f"the traceback is in {path}"
+    except OSError as log_error:
+        where = f"no crash log could be written ({first_line(log_error)})"
+    return f"unexpected {type(error).__name__}: {first_line(error)} ({where}; please report it)"
+
+
+class Commands(TyperGroup):
+    """The root command group: every command runs inside its invoke(), so errors are mapped here."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort):
+            raise
+        except TyperException as error:  # typer's own: a bad or missing argument or option
+            if type(error).__name__ == "NoArgsIsHelpError":  # typer prints the help for it (and tells it by name too)
+                raise
+            where = getattr(error, "ctx", None) or ctx
+            fail(f"{error.format_message()} (see `{where.command_path} --help`)", error.exit_code)
+        except SummarizeError as error:
+            fail(str(error), error.exit_code)
+        except KeyboardInterrupt:
+            fail("interrupted; finished work is saved: run the same command again to go on", INTERRUPTED)
+        except Exception as error:  # a bug: one line here, the traceback in a crash log
+            fail(report_crash(error), 1)
+
+
+app = typer.Typer(
+    cls=Commands,
+    help=f"Turn clusters of news articles into English briefs (translate, then summarise). {EXIT_CODES}",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+cache_app = typer.Typer(help="Inspect or empty the results cache.", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+app.add_typer(models_app, name="models")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"summarize {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+) -> None:
+    """Turn clusters of news articles into English briefs (translate, then summarise)."""
+
+
+PRESETS = ", ".join(load_registry().presets)
+ClusterDir = Annotated[
+    Path, typer.Argument(help="Folder holding one cluster: the article files (*.txt, *.html, *.md) about one event.", show_default=False)
+]
+OutDir = Annotated[Path, typer.Option("--out", "-o", help="Where results go: OUT/<cluster-id>/cluster.{json,md}.")]
+Backend = Annotated[
+    str,
+    typer.Option(
+        help=f"Engine: {', '.join(BACKENDS)}. 'auto' uses CTranslate2 when it can, else transformers; "
+        "'stub' runs no model (tests/demos, clearly labelled)."
+    ),
+]
+Preset = Annotated[str, typer.Option(help=f"Model preset from models/registry.toml: {PRESETS}.")]
+TranslationModel = Annotated[
+    Optional[str], typer.Option(help="Translation model: a hub id or a local directory (overrides the preset).")
+]
+SummaryModel = Annotated[
+    Optional[str], typer.Option(help="Summarisation model: a hub id or a local directory (overrides the preset).")
+]
+ModelDir = Annotated[
+    Optional[Path], typer.Option(help="Folder with downloaded models (<model-dir>/<name>/), searched before the hub.")
+]
+Device = Annotated[str, typer.Option(help=f"{DEVICE_CHOICES} ('auto': a GPU if available).")]
+Beams = Annotated[int, typer.Option(help="Beam size for translation and summaries (1-16).")]
+Quantization = Annotated[
+    Optional[str],
+    typer.Option(
+        help=f"CTranslate2 weight type: {', '.join(QUANTIZATIONS)}. Default: {CPU_QUANTIZATION} on CPU, {GPU_QUANTIZATION} "
+        "on GPU. Only the ct2 engine uses it (with 'auto', the models that run on ct2); the transformers engine has "
+        "no quantisation (float32 on CPU, float16/bfloat16 on GPU), so it is an error with --backend transformers."
+    ),
+]
+BriefWords = Annotated[int, typer.Option(help="Target length of each article brief, in words (10-400).")]
+ClusterWords = Annotated[int, typer.Option(help="Target length of the cluster brief, in words (10-800).")]
+CacheDir = Annotated[Optional[Path], typer.Option(help="Cache folder (default: the user cache dir).")]
+NoCache = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")]
+
+
+# The settings every command that runs the pipeline shares, declared once: `@pipeline_settings` adds
+# them to a command's options and hands the command one checked `Options`.
+SETTINGS = [
+    inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation, default=default)
+    for name, annotation, default in (
+        ("backend", Backend, "auto"),
+        ("preset", Preset, "default"),
+        ("translation_model", TranslationModel, None),
+        ("summary_model", SummaryModel, None),
+        ("model_dir", ModelDir, None),
+        ("device", Device, "auto"),
+        ("beams", Beams, 4),
+        ("quantization", Quantization, None),
+        ("brief_words", BriefWords, 60),
+        ("cluster_words", ClusterWords, 120),
+        ("cache_dir", CacheDir, None),
+        ("no_cache", NoCache, False),
+    )
+]
+
+
+def options_from(settings: dict) -> Options:
+    """Options from the shared settings (checked by Options itself); unset ones keep their defaults."""
+    no_cache = settings.pop("no_cache", False)
+    return Options(**{name: value for name, value in settings.items() if value is not None}, use_cache=not no_cache)
+
+
+def pipeline_settings(command):
+    """Give `command` the shared pipeline settings as CLI options; it receives them as `options: Options`."""
+    own = [p for p in inspect.signature(command, eval_str=True).parameters.values() if p.name != "options"]
+
+    @functools.wraps(command)
+    def with_settings(*args, **kwargs):
+        settings = {parameter.name: kwargs.pop(parameter.name) for parameter in SETTINGS}
+        return command(*args, options=options_from(settings), **kwargs)
+
+    with_settings.__signature__ = inspect.Signature(own + SETTINGS)
+    return with_settings
+
+
+def print_notes(label: str, notes) -> None:
+    for note in notes:
+        console.print(f"[yellow]{label}[/] {escape(str(note))}", highlight=False)
+
+
+def print_stub_notice() -> None:
+    from summarize.backends.stub import STUB_NOTICE
+
+    console.print(f"[bold yellow]{STUB_NOTICE}[/]", highlight=False)
+
+
+@app.command(epilog=EXIT_CODES)
+@pipeline_settings
+def run(cluster_dir: ClusterDir, options: Options, out: OutDir = Path("outputs"), quiet: Quiet = False) -> None:
+    """Translate and summarise one cluster folder; writes cluster.json and cluster.md."""
+    from summarize.backends import make_backends
+    from summarize.cache import Cache
+    from summarize.cli.progress import make_progress
+    from summarize.pipeline import process_cluster
+
+    cache = Cache(options.cache_dir if options.use_cache else None)
+    try:
+        backends = make_backends(options)
+        with make_progress(console, quiet) as progress:
+            result, target = process_cluster(cluster_dir, out, options, backends, cache, progress)
+    finally:
+        cache.close()
+    print_notes("skipped", result.problems)
+    print_notes("warning", result.warnings)
+    if result.run.backend == "stub" and not quiet:
+        print_stub_notice()
+    if not quiet:
+        c = result.run.cache
+        console.print(
+            f"[green]wrote[/] {target}/cluster.json and cluster.md — {len(result.articles)} articles, "
+            f"backend {result.run.backend}, cache {c['hits']} hits / {c['misses']} misses, "
+            f"{result.run.timings['total']:.1f} s",
+            highlight=False,
+        )
+
+
+BATCH_EXIT_CODES = (
+    "Exit status: 0 when every cluster is done or unchanged; 1 when any cluster failed (the others are still done), "
+    "ROOT holds no cluster, or OUT cannot be written; 2 for usage and model errors; 130 when interrupted (with "
+    "--watch, Ctrl-C is the normal stop and gives 0 or 1)."
+)
+BatchRoot = Annotated[
+    Path, typer.Argument(help="Folder searched recursively for clusters: folders holding article files.", show_default=False)
+]
+BatchOut = Annotated[Path, typer.Option("--out", "-o", help="Where results go: OUT/<cluster-id>/ and OUT/index.{json,md}.")]
+Watch = Annotated[bool, typer.Option(help="Keep polling ROOT for new or changed clusters until Ctrl-C.")]
+Interval = Annotated[float, typer.Option(min=0.1, help="Seconds between polls with --watch.")]
+Jobs = Annotated[int, typer.Option(min=1, max=64, help="Worker processes, each loading its own models once (1: none).")]
+Force = Annotated[bool, typer.Option(help="Re-run unchanged clusters too (cached sentences are still reused).")]
+
+
+@app.command(epilog=BATCH_EXIT_CODES)
+@pipeline_settings
+def batch(
+    root: BatchRoot,
+    options: Options,
+    out: BatchOut = Path("outputs"),
+    watch: Watch = False,
+    interval: Interval = 10.0,
+    jobs: Jobs = 1,
+    force: Force = False,
+    quiet: Quiet = False,
+    max_polls: Annotated[Optional[int], typer.Option(hidden=True, min=1)] = None,
+) -> None:
+    """Brief every cluster under ROOT, skipping those unchanged since their last output.
+
+    A cluster is any folder under ROOT that directly holds article files; its id is its path
+    below ROOT joined with '__' (ROOT/2023/09/fr-03 -> OUT/2023__09__fr-03/; ROOT itself keeps
+    its folder name). A cluster is re-run when its files, their contents or the settings change.
+    Killed? Run the same command again: it finishes the job. Two batches at once share the work:
+    a cluster another process is on is reported busy, then waited for at the end. Exit code 1 if
+    any cluster failed (the others are still done).
+    """
+    from summarize.batch import Batch
+    from summarize.cli.progress import make_batch_progress, print_outcomes
+
+    outcomes = []
+    polls = 0
+    try:
+        with Batch(root, out, options, jobs, force) as runner:
+            if watch and not quiet:
+                console.print(f"watching {root} every {interval:g} s; Ctrl-C to stop", markup=False, highlight=False)
+            while True:
+                with make_batch_progress(console, quiet) as progress:
+                    outcomes = runner.run_pass(progress, retry_failed=polls == 0)
+                polls += 1
+                if not outcomes and not watch:
+                    raise BatchError(
+                        f"{root}: no cluster found (a cluster is a folder holding article files: .txt, .html or .md); "
+                        "pass the folder that holds your cluster folders"
+                    )
+                shown = [o for o in outcomes if o.attempted] if watch and polls > 1 else outcomes
+                if shown or not watch:
+                    print_outcomes(console, shown, quiet)
+                if not watch or (max_polls and polls >= max_polls):
+                    break
+                time.sleep(interval)
+    except KeyboardInterrupt:
+        console.print("stopped: finished clusters are saved; run the same command to go on", markup=False)
+        if not watch:
+            raise typer.Exit(INTERRUPTED) from None
+    if not quiet:
+        if options.backend == "stub" and outcomes:
+            print_stub_notice()
+        console.print(f"index: {out / 'index.md'}", markup=False, highlight=False)
+    raise typer.Exit(1 if any(o.status == "failed" for o in outcomes) else 0)
+
+
+VERIFY_EXIT_CODES = "Exit status: 0 when every number and name is supported; 1 when any is not; 2 when the files cannot be compared."
+SourceFile = Annotated[Path, typer.Argument(help="French source: UTF-8 text, one sentence per line.", show_default=False)]
+TranslationFile = Annotated[
+    Path, typer.Argument(help="English translation, line by line aligned with the source.", show_default=False)
+]
+
+
+@app.command(epilog=VERIFY_EXIT_CODES)
+def verify(source_fr: SourceFile, translation_en: TranslationFile) -> None:
+    """Audit any translation: list numbers and names the French source does not back, or that it lost.
+
+    Numbers compare across formats (3 000 = 3,000; 37,5 = 37.5; 14h30 = 2:30 pm; deux = two); a conversion (miles to km) is reported. Names compare across case, accents and spelling (Poutine = Putin); a name translated differently (Maison Blanche = White House) is accepted when the files pair it that way at least twice.
+    """
+    from summarize.checks import verify_files
+
+    items = verify_files(source_fr, translation_en)
+    for item in items:
+        where = "of the French source is missing from the translation" if item.problem == "missing" else "is not in the French source"
+        typer.echo(f"line {item.index + 1}: {item.kind} “{item.item}” {where}")
+    if items:
+        console.print(f"{len(items)} unsupported or missing numbers and names", highlight=False)
+        raise typer.Exit(1)
+    console.print("no unsupported numbers or names", highlight=False)
+
+
+@cache_app.command("stats")
+def cache_stats(cache_dir: CacheDir = None) -> None:
+    """Show where the cache is, how many results it holds per stage, and its size."""
+    from summarize.cache import Cache
+
+    cache = Cache(cache_dir or default_cache_dir())
+    stats = cache.stats()
+    print_notes("warning", cache.warnings)
+    typer.echo(f"cache: {stats['path']}")
+    typer.echo(f"entries: {stats['entries']} ({stats['bytes'] / 1e6:.2f} MB)")
+    for stage, count in sorted(stats["stages"].items()):
+        typer.echo(f"  {stage}: {count}")
+
+
+@cache_app.command("clear")
+def cache_clear(cache_dir: CacheDir = None) -> None:
+    """Delete every cached result (translations and summaries are recomputed on the next run)."""
+    from summarize.cache import Cache
+
+    cache = Cache(cache_dir or default_cache_dir())
+    removed = cache.clear()
+    print_notes("warning", cache.warnings)
+    typer.echo(f"removed {removed} cached results")
+
+
+def main() -> None:
+    app()
