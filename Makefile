@@ -1,18 +1,24 @@
 # Two commands do all the set-up: `make demo` (run the seeds) and `make test` (the test suite).
+# Both install from requirements.lock: every package pinned and hashed, so a fresh clone gets exactly
+# what CI tested. `make lock` refreshes it after a dependency change in pyproject.toml.
 PYTHON ?= python3
-# torch first, pinned, so pip does not pull a multi-GB CUDA build where a CPU wheel is wanted.
-TORCH ?= torch==2.13.0
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LOCK := requirements.lock
+# The lock is resolved for the CI platform: Linux x86-64, CPython 3.11, the CPU build of torch.
+LOCK_TARGET := --python-version 3.11 --python-platform x86_64-manylinux_2_28
+LOCK_EXTRAS := --extra test
+# Where the CPU build of torch is found: this workplace's wheel folder, else PyTorch's own index.
+TORCH_FIND_LINKS ?= $(if $(wildcard /opt/wheels),/opt/wheels,https://download.pytorch.org/whl/cpu/torch/)
 
-.PHONY: setup demo demo-stub test bench clean-venv
+.PHONY: setup demo demo-stub test bench lock clean-venv
 
-$(STAMP): pyproject.toml
+# The venv's own pip installs the lock (no pip upgrade: what it installs must not depend on the day).
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q "$(TORCH)"
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -29,11 +35,20 @@ demo-stub: setup
 test: setup
 	$(BIN)/python -m pytest -q
 
-## Benchmarks on shape-true models (needs ../shared/model-shapes).
+## Benchmarks on shape-true models and the shared data beside the checkout (../shared).
 bench: setup
+	@test -d ../shared || { echo "make bench: needs ../shared (shared data and model shapes beside the checkout); nothing measured, no result file touched" >&2; exit 1; }
 	$(BIN)/python benchmarks/bench_transformers.py
 	$(BIN)/python benchmarks/bench_ct2.py
 	$(BIN)/python benchmarks/bench_batch.py
+
+## Re-resolve requirements.lock from pyproject.toml (needs uv: `pip install uv`). torch stays the CPU build.
+lock:
+	echo "torch==2.13.0+cpu" > .torch-cpu.txt
+	uv pip compile pyproject.toml $(LOCK_EXTRAS) $(LOCK_TARGET) --generate-hashes --constraint .torch-cpu.txt \
+		--find-links $(TORCH_FIND_LINKS) \
+		--custom-compile-command "make lock" -o $(LOCK)
+	rm -f .torch-cpu.txt
 
 clean-venv:
 	rm -rf $(VENV)
