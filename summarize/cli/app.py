@@ -13,6 +13,7 @@ import os
 import sys
 import time
 import traceback
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -327,14 +328,24 @@ def verify(source_fr: SourceFile, translation_en: TranslationFile) -> None:
     console.print("no unsupported numbers or names", highlight=False)
 
 
-@cache_app.command("stats")
-def cache_stats(cache_dir: CacheDir = None) -> None:
-    """Show where the cache is, how many results it holds per stage, and its size."""
+@contextmanager
+def _cache(cache_dir: Path | None):
+    """The cache at `cache_dir` (default: the user cache dir); a broken one found and moved aside is reported."""
     from summarize.cache import Cache
 
     cache = Cache(cache_dir or default_cache_dir())
-    stats = cache.stats()
-    print_notes("warning", cache.warnings)
+    try:
+        yield cache
+    finally:
+        print_notes("warning", cache.warnings)
+        cache.close()
+
+
+@cache_app.command("stats")
+def cache_stats(cache_dir: CacheDir = None) -> None:
+    """Show where the cache is, how many results it holds per stage, and its size."""
+    with _cache(cache_dir) as cache:
+        stats = cache.stats()
     typer.echo(f"cache: {stats['path']}")
     typer.echo(f"entries: {stats['entries']} ({stats['bytes'] / 1e6:.2f} MB)")
     for stage, count in sorted(stats["stages"].items()):
@@ -344,11 +355,8 @@ def cache_stats(cache_dir: CacheDir = None) -> None:
 @cache_app.command("clear")
 def cache_clear(cache_dir: CacheDir = None) -> None:
     """Delete every cached result (translations and summaries are recomputed on the next run)."""
-    from summarize.cache import Cache
-
-    cache = Cache(cache_dir or default_cache_dir())
-    removed = cache.clear()
-    print_notes("warning", cache.warnings)
+    with _cache(cache_dir) as cache:
+        removed = cache.clear()
     typer.echo(f"removed {removed} cached results")
 
 
