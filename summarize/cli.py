@@ -110,7 +110,7 @@ def run(
     no_cache: NoCache = False,
     quiet: Quiet = False,
 ) -> None:
-    """Translate and summarise one cluster folder; writes cluster.json and cluster.md."""
+    """Translate and summarise one cluster folder; writes cluster.json, cluster.md and cluster.html."""
     from summarize.backends import make_backends
     from summarize.pipeline import ClusterError, process_cluster
     from summarize.progress import make_progress
@@ -142,7 +142,7 @@ def run(
     if not quiet:
         c = result.run.cache
         console.print(
-            f"[green]wrote[/] {target}/cluster.json and cluster.md — {len(result.articles)} articles, "
+            f"[green]wrote[/] {target}/cluster.json, cluster.md and cluster.html — {len(result.articles)} articles, "
             f"backend {result.run.backend}, cache {c['hits']} hits / {c['misses']} misses, "
             f"{result.run.timings['total']:.1f} s",
             highlight=False,
@@ -214,6 +214,44 @@ def batch(
     except (BatchError, OutputError) as err:
         fail(str(err))
     raise typer.Exit(code)
+
+
+@app.command()
+def serve(
+    out: Annotated[Path, typer.Option("--out", "-o", help="The output folder to serve; uploaded clusters are briefed into it.")] = Path("outputs"),
+    host: Annotated[str, typer.Option(help="Address to listen on; anything but localhost needs --token.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    token: Annotated[
+        Optional[str],
+        typer.Option(envvar="SUMMARIZE_TOKEN", show_default=False, help="Secret that uploads must send (Authorization: Bearer TOKEN)."),
+    ] = None,
+    backend: Backend = "auto",
+    preset: Preset = "default",
+    translation_model: TranslationModel = None,
+    summary_model: SummaryModel = None,
+    model_dir: ModelDir = None,
+    device: Device = "auto",
+    beams: Beams = 4,
+    quantization: Quantization = None,
+    brief_words: BriefWords = 60,
+    cluster_words: ClusterWords = 120,
+    cache_dir: CacheDir = None,
+    no_cache: NoCache = False,
+) -> None:
+    """Serve the briefs in OUT as web pages, with an upload form and an HTTP API (needs the 'serve' extra)."""
+    from summarize.errors import SummarizeError
+
+    options = build_options(
+        backend=backend, preset=preset, translation_model=translation_model, summary_model=summary_model,
+        model_dir=model_dir, device=device, beams=beams, quantization=quantization, brief_words=brief_words,
+        cluster_words=cluster_words, cache_dir=cache_dir, use_cache=not no_cache,
+    )
+    try:
+        from summarize.serve import run_server
+
+        run_server(out, host, port, token, options)
+    except SummarizeError as err:
+        fail(str(err), code=err.exit_code)
 
 
 def print_cache_warnings(cache) -> None:
