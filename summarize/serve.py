@@ -231,7 +231,7 @@ async def _form_uploads(request: Request, limits: Limits) -> tuple[list[Upload],
     """The articles of a multipart form (files, and an optional pasted text) and its other fields."""
     try:
         form = await request.form(max_files=limits.files, max_fields=20, max_part_size=limits.file_bytes)
-    except HTTPException as err:  # the parser's own limits: a count or a pasted text over the limits
+    except StarletteHTTPException as err:  # the parser's own limits: a count or a pasted text over the limits
         if "Too many files" in str(err.detail):
             raise HTTPException(413, f"too many files: more than {limits.files} per cluster; split them into several clusters") from None
         if "exceeded maximum size" in str(err.detail):
@@ -260,10 +260,7 @@ async def _json_uploads(request: Request) -> list[Upload]:
     except ValidationError as err:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in err.errors()[:5])
         raise HTTPException(422, f"expected JSON {{\"articles\": [{{\"name\", \"text\"}}]}} ({problems})") from None
-    return [
-        Upload(article.name or f"article-{index}", article.text.encode("utf-8", "replace"), pasted=True)
-        for index, article in enumerate(submission.articles, 1)
-    ]
+    return [Upload(article.name, article.text.encode("utf-8", "replace"), pasted=True) for article in submission.articles]
 
 
 def create_app(
@@ -294,7 +291,8 @@ def create_app(
 
     @app.exception_handler(StarletteHTTPException)
     async def errors(request: Request, error: StarletteHTTPException):
-        if request.url.path.startswith("/api/") or request.url.path.startswith("/docs") or error.status_code < 400:
+        wants_page = "text/html" in request.headers.get("accept", "") and not request.url.path.startswith("/api")
+        if not wants_page or error.status_code < 400:
             return await http_exception_handler(request, error)
         page = render_page("serve_error.html.j2", status=error.status_code, message=str(error.detail), served=True)
         return _html(page, error.status_code)

@@ -345,11 +345,20 @@ class ClusterService:
             self._summaries[cluster_id] = cached
         return dict(cached[1])
 
+    def _uploaded_done(self, cluster_id: str, folder: Path) -> dict | None:
+        """A finished cluster's entry; an uploaded one also says which names its files were stored under."""
+        entry = self._done_status(cluster_id, folder)
+        if entry is not None and JOB_ID.match(cluster_id):
+            record = self._record(cluster_id)
+            if record is not None:
+                entry["files"] = record.get("files", [])
+        return entry
+
     def status(self, cluster_id: str) -> dict | None:
         """Where a cluster is: done (with its summary), queued or running (with progress), failed; None if unknown."""
         folder = self._finished(cluster_id)
         if folder is not None:
-            return self._done_status(cluster_id, folder)
+            return self._uploaded_done(cluster_id, folder)
         with self._lock:
             job = self._jobs.get(cluster_id)
             position = list(self._jobs).index(cluster_id) if job is not None else 0
@@ -361,7 +370,7 @@ class ClusterService:
             }
         folder = self._finished(cluster_id)  # it may have finished since the first look
         if folder is not None:
-            return self._done_status(cluster_id, folder)
+            return self._uploaded_done(cluster_id, folder)
         if not JOB_ID.match(cluster_id) or child_dir(self.uploads, cluster_id) is None:
             return None
         record = self._record(cluster_id) or {}

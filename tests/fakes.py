@@ -36,3 +36,23 @@ class FirstWordsSummarizer(WordEngine):
             assert self.count_tokens(t) <= self.max_input_tokens, "over-long input reached the model"
         self.calls.append(list(texts))
         return [" ".join(t.split()[: min(max_words, 5)]) + "." for t in texts]
+
+
+class SloppyTranslator:
+    """Copies the source like the stub translator but garbles numbers (2 becomes 3) and one name
+    (Poutine becomes Medvedev): a translation the faithfulness checks must flag."""
+
+    engine = "sloppy"
+    max_input_tokens = 1024
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+    def describe(self) -> dict:
+        return {"engine": self.engine, "model": "sloppy", "revision": "none", "device": "none"}
+
+    def signature(self) -> str:
+        return "engine:sloppy|v:1"
+
+    def translate(self, sentences):
+        return [s.replace("2", "3").replace("Poutine", "Medvedev") for s in sentences]
