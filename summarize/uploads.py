@@ -242,7 +242,7 @@ class ClusterService:
                     handle.flush()
                     os.fsync(handle.fileno())
                 files.append({"name": printable(upload.name), "stored_as": stored})
-            submitted = datetime.now(timezone.utc).isoformat(timespec="seconds")
+            submitted = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
             atomic_write_text(incoming / JOB_FILE, json.dumps({"id": cluster_id, "submitted": submitted, "files": files}, ensure_ascii=False, indent=1) + "\n")
             os.rename(incoming, self.uploads / cluster_id)
             _fsync_dir(self.uploads)
@@ -278,7 +278,8 @@ class ClusterService:
             result, target = process_cluster(folder / cluster_id, staging, self.options, self.backends, cache, job)
             os.rename(target, self.out_dir / cluster_id)  # the cluster appears whole
             _fsync_dir(self.out_dir)
-            log.info("finished %s: %d articles in %.1f s", cluster_id, len(result.articles), time.perf_counter() - job.started)
+            count = len(result.articles)
+            log.info("finished %s: %d article%s in %.1f s", cluster_id, count, "" if count == 1 else "s", time.perf_counter() - job.started)
         except Exception as err:  # a bad upload or a model error fails this cluster, never the server
             reason = describe_error(err)
             log.warning("failed %s: %s", cluster_id, reason)

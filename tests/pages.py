@@ -66,7 +66,9 @@ def browse(url: str, *args: str, profile: Path) -> str:
     """Run headless chromium on `url` with `args` (e.g. --dump-dom); returns its stdout."""
     command = [
         chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-        "--disable-extensions", "--hide-scrollbars", f"--user-data-dir={profile}", *args, url,
+        "--disable-extensions", "--hide-scrollbars", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-default-browser-check", "--disable-features=Translate,MediaRouter,OptimizationHints",
+        f"--user-data-dir={profile}", *args, url,
     ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr[-2000:]
