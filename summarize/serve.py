@@ -136,7 +136,7 @@ SUBMISSION_BODY = {
                     "required": ["files"],
                 }
             },
-            "application/json": {"schema": Submission.model_json_schema(ref_template="#/components/schemas/{model}")},
+            "application/json": {"schema": {"$ref": "#/components/schemas/Submission"}},
         },
     }
 }
@@ -286,6 +286,15 @@ def create_app(
         "with citations and checks of every number and name.",
         lifespan=lifespan,
     )
+    def openapi() -> dict:
+        """FastAPI's schema, plus the JSON submission (read by hand, as the endpoint also takes multipart)."""
+        if app.openapi_schema is None:
+            schema = FastAPI.openapi(app)
+            submission = Submission.model_json_schema(ref_template="#/components/schemas/{model}")
+            schema["components"]["schemas"].update(submission.pop("$defs", {}), Submission=submission)
+        return app.openapi_schema
+
+    app.openapi = openapi
     app.add_middleware(BodyLimit, max_bytes=limits.total_bytes + FORM_OVERHEAD)
     app.add_middleware(HostGuard, local_only=local_only)
 

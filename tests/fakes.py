@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from summarize.backends.stub import StubTranslator
+
 
 class WordEngine:
     """Counts one token per word (+1 for EOS) and records every call it receives."""
@@ -38,18 +40,12 @@ class FirstWordsSummarizer(WordEngine):
         return [" ".join(t.split()[: min(max_words, 5)]) + "." for t in texts]
 
 
-class SloppyTranslator:
+
+class SloppyTranslator(StubTranslator):
     """Copies the source like the stub translator but garbles numbers (2 becomes 3) and one name
     (Poutine becomes Medvedev): a translation the faithfulness checks must flag."""
 
     engine = "sloppy"
-    max_input_tokens = 1024
-
-    def count_tokens(self, text: str) -> int:
-        return len(text.split())
-
-    def describe(self) -> dict:
-        return {"engine": self.engine, "model": "sloppy", "revision": "none", "device": "none"}
 
     def signature(self) -> str:
         return "engine:sloppy|v:1"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from pathlib import Path
 
@@ -294,3 +295,15 @@ def test_state_survives_a_restart(serve, out):
     assert statuses == {done["id"]: "done", failed["id"]: "failed", pending: "done"}
     assert sorted(os.listdir(out / UPLOADS / pending)) == [pending, JOB_FILE]
     assert sorted(os.listdir(out / UPLOADS)) == sorted([done["id"], failed["id"], pending])
+
+
+def test_openapi_documents_the_api(serve):
+    with serve() as client:
+        assert client.get("/docs").status_code == 200
+        spec = client.get("/openapi.json").json()
+    assert set(spec["paths"]) == {"/api/clusters", "/api/clusters/{cluster_id}"}
+    body = spec["paths"]["/api/clusters"]["post"]["requestBody"]["content"]
+    assert set(body) == {"multipart/form-data", "application/json"}
+    assert "202" in spec["paths"]["/api/clusters"]["post"]["responses"]
+    refs = re.findall(r'"#/components/schemas/(\w+)"', json.dumps(spec))
+    assert "Submission" in refs and set(refs) <= set(spec["components"]["schemas"])
