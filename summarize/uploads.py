@@ -281,7 +281,7 @@ class ClusterService:
             count = len(result.articles)
             log.info("finished %s: %d article%s in %.1f s", cluster_id, count, "" if count == 1 else "s", time.perf_counter() - job.started)
         except Exception as err:  # a bad upload or a model error fails this cluster, never the server
-            reason = describe_error(err)
+            reason = describe_error(err).replace(f"{folder / cluster_id}: ", "")  # the client never sees server paths
             log.warning("failed %s: %s", cluster_id, reason)
             record = (self._record(cluster_id) or {}) | {"error": reason}
             try:
