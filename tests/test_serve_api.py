@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -308,3 +310,10 @@ def test_openapi_documents_the_api(serve):
     assert "202" in spec["paths"]["/api/clusters"]["post"]["responses"]
     refs = re.findall(r'"#/components/schemas/(\w+)"', json.dumps(spec))
     assert "Submission" in refs and set(refs) <= set(spec["components"]["schemas"])
+
+
+def test_serve_without_its_extra_says_how_to_install_it(tmp_path):
+    probe = ("import sys; sys.modules['fastapi'] = None; from summarize.cli import main; "
+             f"sys.argv = ['summarize', 'serve', '--backend', 'stub', '--out', {str(tmp_path / 'o')!r}]; main()")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "pip install 'summarize[serve]'" in done.stderr.replace("\n", " ")
