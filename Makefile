@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo demo-stub serve test bench clean-venv
+.PHONY: setup demo demo-stub test bench clean-venv
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,11 +25,7 @@ demo: setup
 demo-stub: setup
 	$(BIN)/summarize run seeds/fr-03 --backend stub
 
-## The briefs in outputs/ as web pages, with an upload form and an HTTP API (http://127.0.0.1:8000/).
-serve: setup
-	$(BIN)/summarize serve --out outputs
-
-## The test suite (what CI runs; the browser tests need Debian's chromium, which .ci/run installs).
+## The test suite (what CI runs).
 test: setup
 	$(BIN)/python -m pytest -q
 

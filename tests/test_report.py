@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import lxml.html
 import pytest
@@ -13,6 +14,11 @@ from pages import ARTICLES, HOSTILE_TITLE, INJECTED, brief, write_cluster
 from summarize.backends.stub import STUB_NOTICE
 from summarize.cli import app
 from summarize.report import Piece, mark_items, render_cluster
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
 
 RUN_STATS = re.compile(r'<p class="run-stats">[^<]*</p>')
 
@@ -155,3 +161,13 @@ def test_batch_index_page_links_every_cluster(tmp_path):
     links = page.xpath("//table[@class='list']//a/@href")
     assert sorted(links) == sorted(entry["page"] for entry in index["clusters"]) == ["2023__atlas/cluster.html", "maroc/cluster.html"]
     assert all((out / link).is_file() for link in links)
+
+
+def test_templates_are_package_data():
+    """What pyproject ships: the templates' package and every file of it (the wheel test builds one)."""
+    config = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]
+    assert "summarize.templates" in config["packages"]
+    patterns = config["package-data"]["summarize.templates"]
+    folder = Path(__file__).resolve().parents[1] / "summarize" / "templates"
+    shipped = {p.name for pattern in patterns for p in folder.glob(pattern)}
+    assert shipped == {p.name for p in folder.iterdir() if p.suffix in {".j2", ".css"}} and "style.css" in shipped
