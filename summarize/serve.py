@@ -19,6 +19,7 @@ Needs the `serve` extra: pip install 'summarize[serve]'.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import ipaddress
 import logging
@@ -60,6 +61,7 @@ MEDIA_TYPES = {"cluster.json": "application/json", "cluster.md": "text/markdown;
 FORM_OVERHEAD = 1_000_000  # multipart boundaries and headers on top of the files' bytes
 LOOPBACK_NAMES = {"localhost", "localhost.", "ip6-localhost"}
 PAGE_CACHE_SIZE = 32
+UPLOADS_AT_ONCE = 4
 
 
 def is_loopback(host: str) -> bool:
@@ -270,6 +272,9 @@ def create_app(
     """The web app over `out_dir`. `local_only`: bound to localhost (see HostGuard)."""
     service = service or ClusterService(out_dir, options, limits)
     pages = PageCache()
+    # Bodies are read (and held in memory) by at most this many uploads at once; the others wait
+    # unread, so memory stays within UPLOADS_AT_ONCE times the request limit however many arrive.
+    receiving = asyncio.Semaphore(UPLOADS_AT_ONCE)
 
     @asynccontextmanager
     async def lifespan(_app):
@@ -334,13 +339,14 @@ def create_app(
         """Brief a new cluster: article files (multipart, field `files`) or JSON texts. Runs in the background."""
         authorised(request)
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if content_type == "multipart/form-data":
-            uploads, _ = await _form_uploads(request, limits)
-        elif content_type == "application/json":
-            uploads = await _json_uploads(request)
-        else:
+        if content_type not in {"multipart/form-data", "application/json"}:
             raise HTTPException(415, "send multipart/form-data (files) or application/json ({\"articles\": [...]})")
-        cluster_id = await submit(uploads)
+        async with receiving:
+            if content_type == "multipart/form-data":
+                uploads, _ = await _form_uploads(request, limits)
+            else:
+                uploads = await _json_uploads(request)
+            cluster_id = await submit(uploads)
         response.headers["Location"] = f"/api/clusters/{cluster_id}"
         return {"id": cluster_id, "status": "queued", **_urls(cluster_id)}
 
@@ -372,9 +378,10 @@ def create_app(
     async def upload_form(request: Request):
         if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
             raise HTTPException(415, "the upload form sends multipart/form-data")
-        uploads, fields = await _form_uploads(request, limits)
-        authorised(request, fields.get("token", ""))
-        cluster_id = await submit(uploads)
+        async with receiving:
+            uploads, fields = await _form_uploads(request, limits)
+            authorised(request, fields.get("token", ""))
+            cluster_id = await submit(uploads)
         return RedirectResponse(f"/clusters/{cluster_id}/", status_code=303)
 
     @app.get("/clusters/{cluster_id}", include_in_schema=False)
