@@ -23,6 +23,7 @@ import asyncio
 import hmac
 import ipaddress
 import logging
+import threading
 from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -202,27 +203,34 @@ class HostGuard:
 
 
 class PageCache:
-    """Rendered cluster pages, keyed by their cluster.json's mtime and size (a small LRU)."""
+    """Rendered cluster pages, keyed by their cluster.json's mtime and size (least recently used go first)."""
 
     def __init__(self, size: int = PAGE_CACHE_SIZE):
         self.size = size
         self._pages: dict[tuple, str] = {}
+        self._lock = threading.Lock()  # pages are served from several threads
 
     def page(self, service: ClusterService, cluster_id: str) -> str | None:
         folder = service.cluster_folder(cluster_id)
-        if folder is None:
+        try:
+            stat = (folder / "cluster.json").stat() if folder is not None else None
+        except OSError:
+            stat = None
+        if stat is None:
             return None
-        stat = (folder / "cluster.json").stat()
         key = (cluster_id, stat.st_mtime_ns, stat.st_size)
-        if key not in self._pages:
+        with self._lock:
+            page = self._pages.pop(key, None)
+        if page is None:
             doc = service.document(cluster_id)
             if doc is None:
                 return None
-            generated = datetime.fromtimestamp(stat.st_mtime, timezone.utc)
-            self._pages[key] = render_cluster(doc, generated, served=True)
+            page = render_cluster(doc, datetime.fromtimestamp(stat.st_mtime, timezone.utc), served=True)
+        with self._lock:
+            self._pages[key] = page
             while len(self._pages) > self.size:
                 self._pages.pop(next(iter(self._pages)))
-        return self._pages[key]
+        return page
 
 
 def _html(text: str, status: int = 200) -> HTMLResponse:

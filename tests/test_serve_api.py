@@ -317,3 +317,15 @@ def test_serve_without_its_extra_says_how_to_install_it(tmp_path):
              f"sys.argv = ['summarize', 'serve', '--backend', 'stub', '--out', {str(tmp_path / 'o')!r}]; main()")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "pip install 'summarize[serve]'" in done.stderr.replace("\n", " ")
+
+
+def test_pages_follow_changes_to_cluster_json(serve, out):
+    with serve() as client:
+        cluster_id = finish(client, client.post("/api/clusters", json=as_json({"01": ARTICLES["01.txt"]})).json()["id"])["id"]
+        assert "Un résumé réécrit" not in client.get(f"/clusters/{cluster_id}/").text
+        path = out / cluster_id / "cluster.json"
+        doc = json.loads(path.read_text("utf-8"))
+        doc["cluster"]["summary_sentences"][0]["text"] = "Un résumé réécrit."
+        path.write_text(json.dumps(doc), encoding="utf-8")
+        os.utime(path, ns=(path.stat().st_mtime_ns + 10**9,) * 2)
+        assert "Un résumé réécrit." in client.get(f"/clusters/{cluster_id}/").text
