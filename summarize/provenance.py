@@ -162,13 +162,27 @@ def cited_summary(provenance: Provenance, article_numbers: dict[str, int]) -> st
     return " ".join(parts)
 
 
+ALL_SUPPORTED = (
+    "Every number and name in the translations matches its French sentence, and every one in the "
+    "briefs and the summary appears in the translations."
+)
+
+
+def check_finding(kind: str, item: str, problem: str, where: str) -> str:
+    """One check item in words: 'number “3,000” is not in the French sentence'."""
+    if problem == "missing":
+        verdict = "of the French sentence is missing from the translation"
+    elif where == "translation":
+        verdict = "is not in the French sentence"
+    else:
+        verdict = "is in none of the translations"
+    return f"{kind} “{item}” {verdict}"
+
+
 def check_lines(provenance: Provenance, article_numbers: dict[str, int], limit: int = 12) -> list[str]:
     """The markdown 'Check' section's lines: a verdict, then the first `limit` items."""
     if not provenance.checks:
-        return [
-            "Every number and name in the translations matches its French sentence, and every one in the "
-            "briefs and the summary appears in the translations.",
-        ]
+        return [ALL_SUPPORTED]
     lines = [f"{len(provenance.checks)} numbers or names to verify (details in cluster.json `checks`):", ""]
     for item in provenance.checks[:limit]:
         where = {
@@ -176,13 +190,7 @@ def check_lines(provenance: Provenance, article_numbers: dict[str, int], limit: 
             "brief": f"[{article_numbers.get(item.article, '?')}] brief",
             "summary": "summary",
         }[item.where]
-        if item.problem == "missing":
-            verdict = "of the French sentence is missing from the translation"
-        elif item.where == "translation":
-            verdict = "is not in the French sentence"
-        else:
-            verdict = "is in none of the translations"
-        lines.append(f"- {where}: {item.kind} “{item.item}” {verdict}")
+        lines.append(f"- {where}: {check_finding(item.kind, item.item, item.problem, item.where)}")
     if len(provenance.checks) > limit:
         lines.append(f"- … and {len(provenance.checks) - limit} more")
     return lines

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -18,3 +19,13 @@ def fingerprint(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     letters = "".join(c if c.isalnum() else " " for c in decomposed if not unicodedata.combining(c))
     return " ".join(letters.split())
+
+
+HEADLINE_CHARS = 100
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def headline(summary: str, fallback: str) -> str:
+    """A short title for a cluster: its brief's first sentence (else `fallback`), at most HEADLINE_CHARS."""
+    text = _SENTENCE_END.split(summary.strip(), maxsplit=1)[0] or fallback
+    return text if len(text) <= HEADLINE_CHARS else text[: HEADLINE_CHARS - 1].rstrip() + "…"

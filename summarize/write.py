@@ -1,4 +1,5 @@
-"""Write stage: cluster.json (everything, machine-readable) and cluster.md (a readable brief).
+"""Write stage: cluster.json (everything, machine-readable), cluster.md (a readable brief) and
+cluster.html (the brief as a self-contained page, rendered from the cluster.json document).
 
 Files are written atomically: temp files in the same directory, fsync, then renames, and the
 renames start only once every temp file is complete, so a crash or a full disk while writing
@@ -17,6 +18,7 @@ from summarize.backends.stub import STUB_NOTICE
 from summarize.errors import OutputError
 from summarize.provenance import check_lines, checks_json, cited_summary, trace_cluster, traced_json
 from summarize.records import ClusterResult
+from summarize.report import render_cluster
 
 SCHEMA = "summarize.cluster/1"
 
@@ -149,12 +151,15 @@ def cluster_markdown(result: ClusterResult, generated: datetime | None = None) -
 
 
 def write_outputs(result: ClusterResult, out_dir: Path) -> Path:
-    """Write OUT/<cluster-id>/cluster.json and cluster.md; returns the cluster's output dir."""
+    """Write OUT/<cluster-id>/cluster.json, cluster.md and cluster.html in one atomic step; returns the cluster's output dir."""
     target = out_dir / result.cluster_id
+    document = cluster_json(result)
+    generated = datetime.now(timezone.utc)
     atomic_write_texts(
         {
-            target / "cluster.json": json.dumps(cluster_json(result), ensure_ascii=False, indent=2) + "\n",
-            target / "cluster.md": cluster_markdown(result),
+            target / "cluster.json": json.dumps(document, ensure_ascii=False, indent=2) + "\n",
+            target / "cluster.md": cluster_markdown(result, generated),
+            target / "cluster.html": render_cluster(document, generated),
         }
     )
     return target

@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "summarize"
 
 # Lowest first. A module may import modules of its own layer or of any layer below it.
 LAYERS: list[set[str]] = [
-    {"summarize", "summarize.errors", "summarize.text", "summarize.cache", "summarize.records", "summarize.rules"},
+    {"summarize", "summarize.errors", "summarize.text", "summarize.cache", "summarize.records", "summarize.rules", "summarize.templates"},
     {"summarize.signature", "summarize.devices", "summarize.presets", "summarize.numbers"},
     {"summarize.options"},
     {"summarize.models", "summarize.checks"},
@@ -35,10 +35,13 @@ LAYERS: list[set[str]] = [
     {"summarize.summarise"},
     {"summarize.cluster"},
     {"summarize.provenance"},
+    {"summarize.report"},
     {"summarize.write"},
     {"summarize.manifest", "summarize.index"},
     {"summarize.pipeline"},
     {"summarize.batch"},
+    {"summarize.uploads"},
+    {"summarize.serve"},
     # the command line, above everything
     {"summarize.cli.progress", "summarize.cli.models"},
     {"summarize.cli.app"},

@@ -122,7 +122,7 @@ def test_outputs_get_the_usual_file_mode(tmp_path):
     out = tmp_path / "out"
     result = runner.invoke(app, ["run", str(a_cluster(tmp_path)), "--backend", "stub", "--no-cache", "--out", str(out), "-q"])
     assert result.exit_code == 0, result.output
-    for name in ("cluster.json", "cluster.md"):
+    for name in ("cluster.json", "cluster.md", "cluster.html"):
         assert stat.S_IMODE((out / "lyon" / name).stat().st_mode) == 0o666 & ~mask
 
 

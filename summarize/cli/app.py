@@ -115,7 +115,7 @@ PRESETS = ", ".join(load_registry().presets)
 ClusterDir = Annotated[
     Path, typer.Argument(help="Folder holding one cluster: the article files (*.txt, *.html, *.md) about one event.", show_default=False)
 ]
-OutDir = Annotated[Path, typer.Option("--out", "-o", help="Where results go: OUT/<cluster-id>/cluster.{json,md}.")]
+OutDir = Annotated[Path, typer.Option("--out", "-o", help="Where results go: OUT/<cluster-id>/cluster.{json,md,html}.")]
 Backend = Annotated[
     str,
     typer.Option(
@@ -204,7 +204,7 @@ def print_stub_notice() -> None:
 @app.command(epilog=EXIT_CODES)
 @pipeline_settings
 def run(cluster_dir: ClusterDir, options: Options, out: OutDir = Path("outputs"), quiet: Quiet = False) -> None:
-    """Translate and summarise one cluster folder; writes cluster.json and cluster.md."""
+    """Translate and summarise one cluster folder; writes cluster.json, cluster.md and cluster.html."""
     from summarize.backends import make_backends
     from summarize.cache import Cache
     from summarize.cli.progress import make_progress
@@ -224,7 +224,7 @@ def run(cluster_dir: ClusterDir, options: Options, out: OutDir = Path("outputs")
     if not quiet:
         c = result.run.cache
         console.print(
-            f"[green]wrote[/] {target}/cluster.json and cluster.md — {len(result.articles)} articles, "
+            f"[green]wrote[/] {target}/cluster.json, cluster.md and cluster.html — {len(result.articles)} articles, "
             f"backend {result.run.backend}, cache {c['hits']} hits / {c['misses']} misses, "
             f"{result.run.timings['total']:.1f} s",
             highlight=False,
@@ -239,7 +239,7 @@ BATCH_EXIT_CODES = (
 BatchRoot = Annotated[
     Path, typer.Argument(help="Folder searched recursively for clusters: folders holding article files.", show_default=False)
 ]
-BatchOut = Annotated[Path, typer.Option("--out", "-o", help="Where results go: OUT/<cluster-id>/ and OUT/index.{json,md}.")]
+BatchOut = Annotated[Path, typer.Option("--out", "-o", help="Where results go: OUT/<cluster-id>/ and OUT/index.{json,md,html}.")]
 Watch = Annotated[bool, typer.Option(help="Keep polling ROOT for new or changed clusters until Ctrl-C.")]
 Interval = Annotated[float, typer.Option(min=0.1, help="Seconds between polls with --watch.")]
 Jobs = Annotated[int, typer.Option(min=1, max=64, help="Worker processes, each loading its own models once (1: none).")]
@@ -301,6 +301,24 @@ def batch(
             print_stub_notice()
         console.print(f"index: {out / 'index.md'}", markup=False, highlight=False)
     raise typer.Exit(1 if any(o.status == "failed" for o in outcomes) else 0)
+
+
+ServeOut = Annotated[Path, typer.Option("--out", "-o", help="The output folder to serve; uploaded clusters are briefed into it.")]
+Host = Annotated[str, typer.Option(help="Address to listen on; anything but localhost needs --token.")]
+Port = Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")]
+Token = Annotated[
+    Optional[str],
+    typer.Option(envvar="SUMMARIZE_TOKEN", show_default=False, help="Secret that uploads must send (Authorization: Bearer TOKEN)."),
+]
+
+
+@app.command()
+@pipeline_settings
+def serve(options: Options, out: ServeOut = Path("outputs"), host: Host = "127.0.0.1", port: Port = 8000, token: Token = None) -> None:
+    """Serve the briefs in OUT as web pages, with an upload form and an HTTP API (needs the 'serve' extra)."""
+    from summarize.serve import run_server
+
+    run_server(out, host, port, token, options)
 
 
 VERIFY_EXIT_CODES = "Exit status: 0 when every number and name is supported; 1 when any is not; 2 when the files cannot be compared."
