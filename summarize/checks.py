@@ -225,11 +225,11 @@ def common_words(texts: Iterable[str], language: str | None = DEFAULT_LANGUAGE) 
     return {fold(w.text) for text in texts for w in words(text, language) if not w.capitalised}
 
 
-def find_names(text: str, known: set[str], language: str | None = DEFAULT_LANGUAGE, common: set[str] | None = None) -> list[Name]:
-    """Runs of capitalised words, joined across particles ('Corée du Nord'). A capitalised word
-    that opens a sentence (or stands in a title-case line) counts when it is a known name or an
-    acronym, or when it leads a run of names ('Tom Sullivan said') and is no `common` word
-    ('Perfect Czech defence')."""
+def find_names(text: str, known: set[str], language: str | None = DEFAULT_LANGUAGE, common: set[str] | frozenset[str] = frozenset()) -> list[Name]:
+    """Runs of capitalised words, joined across particles ('Corée du Nord'). A word the text
+    also writes in lowercase (`common`: 'the president', 'foster care') is no name. A capitalised
+    word that opens a sentence (or stands in a title-case line) counts when it is a known name or
+    an acronym, or when it leads a run of names ('Tom Sullivan said')."""
     rules = conventions(language)
     tokens = words(text, language)
     names: list[Name] = []
@@ -238,14 +238,11 @@ def find_names(text: str, known: set[str], language: str | None = DEFAULT_LANGUA
     def close() -> None:
         while run and not run[-1].capitalised:  # a particle that led nowhere
             run.pop()
-        name_words = [w for w in run if _is_name_word(w, rules)]
+        name_words = [w for w in run if _is_name_word(w, rules) and (w.acronym or fold(w.text) not in common)]
         name_words = [
             w
             for w in name_words
-            if not w.initial
-            or fold(w.text) in known
-            or w.text.isupper()
-            or (len(name_words) > 1 and not w.in_title and fold(w.text) not in (common or ()))
+            if not w.initial or fold(w.text) in known or w.text.isupper() or (len(name_words) > 1 and not w.in_title)
         ]
         keys = tuple(k for w in name_words for k in _significant(w, rules))
         if keys:
@@ -385,8 +382,22 @@ def learn_variants(pairs: Sequence[_PairNames]) -> set[tuple[str, str]]:
     }
 
 
+def _carried_over(matched: Sequence[_PairNames]) -> Iterable[str]:
+    """Source name keys that the translations write as names of their own in at least half the
+    sentence pairs where they appear: names (Merkel), not nouns a name now and then shares (Auto)."""
+    seen: Counter = Counter()
+    carried: Counter = Counter()
+    for names in matched:
+        source_keys = {k for n in names.source_names for k in n.keys}
+        target_keys = _KeyIndex(k for n in names.target_names for k in n.keys)
+        seen.update(source_keys)
+        carried.update(k for k in source_keys if k in target_keys)
+    return (k for k, count in carried.items() if 2 * count >= seen[k])
+
+
 class _KeyIndex:
-    """Spelling keys looked up by similarity, bucketed by their first two letters."""
+    """Spelling keys looked up strictly: equal, or one an inflection of the other (Merkels/Merkel);
+    bucketed by their first two letters."""
 
     def __init__(self, keys: Iterable[str]) -> None:
         self._buckets: dict[str, set[str]] = defaultdict(set)
@@ -394,7 +405,13 @@ class _KeyIndex:
             self._buckets[key[:2]].add(key)
 
     def __contains__(self, key: str) -> bool:
-        return _backed(key, self._buckets.get(key[:2], set()))
+        return any(_same_stem(key, other) for other in self._buckets.get(key[:2], ()))
+
+
+def _same_stem(a: str, b: str) -> bool:
+    """Equal, or the longer one is the shorter one with an ending of at most three letters."""
+    shorter, longer = sorted((a, b), key=len)
+    return a == b or (len(shorter) >= 4 and len(longer) - len(shorter) <= 3 and longer.startswith(shorter))
 
 
 @dataclass(frozen=True)
@@ -415,8 +432,9 @@ def check_translations(pairs: Sequence[TranslationPair], source_language: str | 
     known_target = _Known.of([p.translation for p in pairs], language)
     matched = [_match_pair(p.source, p.translation, known_source, known_target, language) for p in pairs]
     variants = learn_variants(matched)
-    # Where every noun is capitalised (German), a source word is a name only if English writes it as one somewhere.
-    english_names = _KeyIndex(k for names in matched for n in names.target_names for k in n.keys) if conventions(language).nouns_capitalised else None
+    # Where every noun is capitalised (German), a source word is a name only where some other
+    # translation carries it over as it is (Merkel, Merkels).
+    carried = set(_carried_over(matched)) if conventions(language).nouns_capitalised else None
     full_names: dict[str, dict[str, list[Name]]] = {}  # article -> first two letters of a word -> source names
     for pair, names in zip(pairs, matched):
         for name in names.source_names:
@@ -435,7 +453,7 @@ def check_translations(pairs: Sequence[TranslationPair], source_language: str | 
                 for k in name.keys
                 if k in names.unmatched_source
                 and not _variant_present(k, names, variants)
-                and (english_names is None or k in english_names)
+                and (carried is None or k in carried)
             ]
             if 2 * len(lost) > len(name.keys):  # 'Sullivan' for 'Jake Sullivan' is no loss; 'Minister' for 'Défense Sergueï Choïgou' is
                 found.append(("name", "missing", name.text))
