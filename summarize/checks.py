@@ -46,11 +46,12 @@ _SPELLING = [
     (re.compile(p), r)
     for p, r in (
         ("ou", "u"), ("ch", "sh"), ("qu", "k"), ("ck", "k"), ("c(?=[eiy])", "s"), ("c", "k"), ("ph", "f"),
-        ("th", "t"), ("d$", "t"), ("y", "i"), ("gu(?=[ei])", "g"), ("œ", "oe"),
+        ("th", "t"), ("d$", "t"), ("y", "i"), ("gu(?=[ei])", "g"), ("œ", "oe"), ("dzh", "j"),  # Джобс/Jobs
     )
 ]
 ACRONYM = "#"  # marks the spelling key of an all-capitals word of at most five letters
 MIN_LEARNED = 2  # sentence pairs in which two names must be left unmatched together to count as variants
+_ROMAN_ORDINAL = re.compile(r"^[IVXLC]+(?:e|er|ème|ère)$")  # 'XVe siècle' is a number, not a name
 TITLE_SHARE = 0.75  # share of capitalised longer words above which a line is set in title case
 
 
@@ -66,6 +67,14 @@ class _Conventions:
     nouns_capitalised: bool
 
 
+@lru_cache(maxsize=1)
+def _currency_codes() -> frozenset[str]:
+    """ISO 4217 codes ('USD', 'CAD'): units a translator adds or drops, not names."""
+    from babel.numbers import list_currencies
+
+    return frozenset(fold(code) for code in list_currencies())
+
+
 @lru_cache(maxsize=32)
 def conventions(language: str | None) -> _Conventions:
     """The conventions of `language` together with English's: the source and its translation are
@@ -78,7 +87,8 @@ def conventions(language: str | None) -> _Conventions:
         stopwords=own.stopwords | english.stopwords,
         particles=own.particles | english.particles,
         calendar=frozenset(w for t in tables for w in [*t.months, *t.weekdays]),
-        not_names=frozenset(numbers.words) | frozenset(numbers.scales) | own.capitalised_nouns,
+        not_names=frozenset(numbers.words) | frozenset(numbers.scales) | own.capitalised_nouns | own.not_names
+        | english.not_names | _currency_codes(),
         elision=re.compile(rf"(?i)^(?:{'|'.join(map(re.escape, elisions))})['’](?=[^\W\d_])") if elisions else None,
         nouns_capitalised=own.nouns_capitalised,
     )
@@ -198,7 +208,13 @@ def words(text: str, language: str | None = DEFAULT_LANGUAGE) -> tuple[Word, ...
 
 def _is_name_word(word: Word, rules: _Conventions) -> bool:
     folded = fold(word.text)
-    return word.capitalised and folded not in rules.stopwords and folded not in rules.calendar and folded not in rules.not_names
+    return (
+        word.capitalised
+        and folded not in rules.stopwords
+        and folded not in rules.calendar
+        and folded not in rules.not_names
+        and not _ROMAN_ORDINAL.match(word.text)
+    )
 
 
 def _key(word: Word, part: str) -> str:
@@ -265,8 +281,12 @@ def find_names(text: str, known: set[str], language: str | None = DEFAULT_LANGUA
 
 @lru_cache(maxsize=16384)
 def word_keys(text: str, language: str | None = DEFAULT_LANGUAGE) -> frozenset[str]:
-    """Spelling keys of every word piece of `text`, names or not ('président' backs 'President')."""
-    return frozenset(_key(w, p) for w in words(text, language) for p in w.parts)
+    """Spelling keys of every word piece of `text`, names or not ('président' backs 'President'),
+    and of hyphenated words written as one ('Wi-Fi' backs 'WiFi')."""
+    found = words(text, language)
+    return frozenset(_key(w, p) for w in found for p in w.parts) | {
+        spelling_key("".join(w.parts)) for w in found if len(w.parts) > 1
+    }
 
 
 def _backed(key: str, vocabulary: frozenset[str] | set[str]) -> bool:
@@ -365,16 +385,23 @@ def _match_pair(source: str, target: str, known_source: _Known, known_target: _K
     return _PairNames(source_names, target_names, source_vocabulary, target_vocabulary, unmatched_target, unmatched_source)
 
 
+def stem(key: str) -> str:
+    """A source word key without its last two letters, so the cases of an inflected name count
+    together ('feisbuke', 'feisbuka' -> 'feisbu'); short keys stay whole."""
+    return key if len(key) <= 5 or key[0] == ACRONYM else key[:-2]
+
+
 def learn_variants(pairs: Sequence[_PairNames]) -> set[tuple[str, str]]:
-    """(target word, source word) left unmatched together in at least MIN_LEARNED sentence
+    """(target word, source stem) left unmatched together in at least MIN_LEARNED sentence
     pairs and in at least half of the pairs where either appears unmatched."""
     together: Counter = Counter()
     target_seen: Counter = Counter()
     source_seen: Counter = Counter()
     for pair in pairs:
+        source_stems = {stem(s) for s in pair.unmatched_source}
         target_seen.update(pair.unmatched_target)
-        source_seen.update(pair.unmatched_source)
-        together.update((t, s) for t in pair.unmatched_target for s in pair.unmatched_source)
+        source_seen.update(source_stems)
+        together.update((t, s) for t in pair.unmatched_target for s in source_stems)
     return {
         (t, s)
         for (t, s), count in together.items()
@@ -486,7 +513,7 @@ def _number_findings(source: str, translation: str, language: str | None) -> lis
 
 
 def _variant_present(source_key: str, names: _PairNames, variants: set[tuple[str, str]]) -> bool:
-    return any(s == source_key and t in names.target_vocabulary for t, s in variants)
+    return any(s == stem(source_key) and t in names.target_vocabulary for t, s in variants)
 
 
 def _target_word_backed(
@@ -494,7 +521,8 @@ def _target_word_backed(
 ) -> bool:
     if key not in names.unmatched_target:
         return True
-    if any(t == key and s in names.source_vocabulary for t, s in variants):
+    source_stems = {stem(k) for k in names.source_vocabulary}
+    if any(t == key and s in source_stems for t, s in variants):
         return True
     # A name the source sentence shortens ('M. Sullivan'), given in full in another sentence of the article.
     partners = [k for k in name.keys if k != key and k not in names.unmatched_target]

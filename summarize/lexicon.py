@@ -40,6 +40,7 @@ class Lexicon:
     elisions: frozenset[str] = frozenset()
     contractions: frozenset[str] = frozenset()
     capitalised_nouns: frozenset[str] = frozenset()  # common nouns written capitalised (fr 'État')
+    not_names: frozenset[str] = frozenset()  # capitalised words that name no one: titles, eras ('Rep.', 'BC')
     nouns_capitalised: bool = False  # every noun is capitalised (German)
     compound_numbers: bool = False  # 'vierundzwanzig', 'veinticinco'
     decimal_comma: bool = False
@@ -53,7 +54,7 @@ class Lexicon:
     lone_scales: frozenset[str] = frozenset()  # a quantity on their own: 'mille personnes'
     long_scale: frozenset[str] = frozenset()  # 'billion' = 10^12 here
     months: dict[str, int] = field(default_factory=dict)
-    weekdays: frozenset[str] = frozenset()
+    weekdays: frozenset[str] = frozenset()  # and abbreviated month and day names
     hours: frozenset[str] = frozenset()  # '15 heures', '15 Uhr'
 
 
@@ -95,10 +96,13 @@ def _cldr(code: str) -> dict:
         return {}
     months: dict[str, int] = {}
     weekdays: set[str] = set()
+    abbreviations: set[str] = set()  # 'Oct.', 'Mon.': calendar words, not names, but too ambiguous to be numbers
     for context in ("format", "stand-alone"):
         for number, name in locale.months.get(context, {}).get("wide", {}).items():
             months[fold(name)] = number
         weekdays.update(fold(name) for name in locale.days.get(context, {}).get("wide", {}).values())
+        for table in (locale.months, locale.days):
+            abbreviations.update(fold(name).rstrip(".") for name in table.get(context, {}).get("abbreviated", {}).values())
     words: dict[str, int] = {}
     letters: dict[str, int] = {}
     for style in locale.compact_decimal_formats.values():
@@ -111,6 +115,7 @@ def _cldr(code: str) -> dict:
                     scale = int(magnitude) // 10 ** (zeros - 1)
                     (letters if len(unit[0]) == 1 else words)[unit[0]] = scale
     decimal = locale.number_symbols.get("latn", {}).get("decimal", ".")
+    weekdays |= {a for a in abbreviations if len(a) >= 3}
     return {"months": months, "weekdays": frozenset(weekdays), "scales": words, "letters": letters, "decimal_comma": decimal == ","}
 
 
@@ -129,6 +134,7 @@ def lexicon(code: str | None) -> Lexicon:
         elisions=_words(data.get("elisions", "")),
         contractions=_words(data.get("contractions", "")),
         capitalised_nouns=_words(data.get("capitalised_nouns", "")),
+        not_names=_words(data.get("not_names", "")),
         nouns_capitalised=bool(data.get("nouns_capitalised", False)),
         compound_numbers=bool(data.get("compound_numbers", False)),
         decimal_comma=cldr.get("decimal_comma", False),

@@ -24,7 +24,7 @@ from typing import Iterable
 from summarize.lexicon import TARGET, lexicon
 from summarize.text import fold
 
-SPACES = " \u00a0\u202f"
+SPACES = " \u00a0\u202f\u2009\u2007"  # thin and figure spaces group digits too ("6\u2009000")
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ _TIME_AMPM = re.compile(r"(?<![\d.,:])(\d{1,2})(?:[:.](\d{2}))?[ \u00a0\u202f]?(
 _TIME_CLOCK = re.compile(r"(?<![\d.,:])(\d{1,2}):(\d{2})(?![\d:])")
 _ORDINAL = re.compile(r"(?<![\d.,])(\d+)(?:er|re|ère|ème|eme|è|e|st|nd|rd|th)\b")
 _ROMAN_ORDINAL = re.compile(r"\b([IVXLC]{2,})(?:e|er|ère|ème)\b")
-_DIGITS = re.compile(r"(?<!\d)\d+(?:[.,]\d+)*(?:[ \u00a0\u202f]\d+(?:[.,]\d+)*)*")
+_DIGITS = re.compile(rf"(?<!\d)\d+(?:[.,]\d+)*(?:[{SPACES}]\d+(?:[.,]\d+)*)*")
 _SCALE_AFTER = re.compile(r"[ \u00a0\u202f-]?([^\W\d_]+)\b")
 _SHORT_YEAR = re.compile(r"['’/]\d{2}$")  # '’98', 'T1/15', '12/09/15'
 _CURRENCY = "$€£¥₽"
@@ -155,7 +155,7 @@ def _space_groups(match: re.Match) -> list[tuple[int, int]]:
         start, end = match.start() + part.start(), match.start() + part.end()
         if spans and re.fullmatch(r"\d{3}(?:[.,]\d+)?", part.group()):
             head = match.string[spans[-1][0] : spans[-1][1]]
-            if re.fullmatch(r"\d{1,3}(?:[ \u00a0\u202f]\d{3})*", head):
+            if re.fullmatch(rf"\d{{1,3}}(?:[{SPACES}]\d{{3}})*", head):
                 spans[-1] = (spans[-1][0], end)
                 continue
         spans.append((start, end))
