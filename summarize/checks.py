@@ -65,6 +65,7 @@ class _Conventions:
     not_names: frozenset[str]  # number words, common nouns written capitalised ('État')
     elision: re.Pattern | None
     nouns_capitalised: bool
+    cases: bool
 
 
 @lru_cache(maxsize=1)
@@ -91,6 +92,7 @@ def conventions(language: str | None) -> _Conventions:
         | english.not_names | _currency_codes(),
         elision=re.compile(rf"(?i)^(?:{'|'.join(map(re.escape, elisions))})['’](?=[^\W\d_])") if elisions else None,
         nouns_capitalised=own.nouns_capitalised,
+        cases=own.cases,
     )
 
 
@@ -236,9 +238,17 @@ def known_name_words(texts: Iterable[str], language: str | None = DEFAULT_LANGUA
     return {fold(w.text) for text in texts for w in words(text, language) if _is_name_word(w, rules) and not w.initial}
 
 
-def common_words(texts: Iterable[str], language: str | None = DEFAULT_LANGUAGE) -> set[str]:
-    """Words written in lowercase somewhere in `texts`: no names, even where a sentence opens with them."""
-    return {fold(w.text) for text in texts for w in words(text, language) if not w.capitalised}
+def common_words(texts: Iterable[str], language: str | None = DEFAULT_LANGUAGE, stems: bool = False) -> set[str]:
+    """Words written in lowercase somewhere in `texts`: no names, even where a sentence opens with
+    them. With `stems` (a source language whose words change with case), their stems too
+    ('~всемирн' covers 'Всемирной')."""
+    found = {fold(w.text) for text in texts for w in words(text, language) if not w.capitalised}
+    return found | {"~" + stem(w) for w in found} if stems else found
+
+
+def _is_common(word: Word, common: set[str] | frozenset[str], rules: _Conventions) -> bool:
+    folded = fold(word.text)
+    return folded in common or (rules.cases and "~" + stem(folded) in common)
 
 
 def find_names(text: str, known: set[str], language: str | None = DEFAULT_LANGUAGE, common: set[str] | frozenset[str] = frozenset()) -> list[Name]:
@@ -254,7 +264,7 @@ def find_names(text: str, known: set[str], language: str | None = DEFAULT_LANGUA
     def close() -> None:
         while run and not run[-1].capitalised:  # a particle that led nowhere
             run.pop()
-        name_words = [w for w in run if _is_name_word(w, rules) and (w.acronym or fold(w.text) not in common)]
+        name_words = [w for w in run if _is_name_word(w, rules) and (w.acronym or not _is_common(w, common, rules))]
         name_words = [
             w
             for w in name_words
@@ -359,8 +369,9 @@ class _Known:
     common: set[str]
 
     @classmethod
-    def of(cls, texts: Sequence[str], language: str | None) -> _Known:
-        return cls(known_name_words(texts, language), common_words(texts, language))
+    def of(cls, texts: Sequence[str], language: str | None, source: bool = False) -> _Known:
+        stems = source and conventions(language).cases
+        return cls(known_name_words(texts, language), common_words(texts, language, stems))
 
 
 def _match_pair(source: str, target: str, known_source: _Known, known_target: _Known, language: str | None) -> _PairNames:
@@ -455,7 +466,7 @@ def check_translations(pairs: Sequence[TranslationPair], source_language: str | 
     """Numbers and names of each translation that its source sentence (in `source_language`,
     ISO 639-1) does not back, and digits and names of the source sentence that the translation lost."""
     language = source_language
-    known_source = _Known.of([p.source for p in pairs], language)
+    known_source = _Known.of([p.source for p in pairs], language, source=True)
     known_target = _Known.of([p.translation for p in pairs], language)
     matched = [_match_pair(p.source, p.translation, known_source, known_target, language) for p in pairs]
     variants = learn_variants(matched)

@@ -42,12 +42,14 @@ class Lexicon:
     capitalised_nouns: frozenset[str] = frozenset()  # common nouns written capitalised (fr 'État')
     not_names: frozenset[str] = frozenset()  # capitalised words that name no one: titles, eras ('Rep.', 'BC')
     nouns_capitalised: bool = False  # every noun is capitalised (German)
+    cases: bool = False  # words change their endings with case (cs, ru): compare them by stem
     compound_numbers: bool = False  # 'vierundzwanzig', 'veinticinco'
     decimal_comma: bool = False
     connectors: frozenset[str] = frozenset()
     articles: frozenset[str] = frozenset()
     number_words: dict[str, int] = field(default_factory=dict)
     ambiguous_numbers: dict[str, int] = field(default_factory=dict)
+    number_prefixes: dict[str, int] = field(default_factory=dict)  # 'dvouměsíční' starts with 2
     scales: dict[str, int] = field(default_factory=dict)  # 'million', 'Milliarden'
     digit_scales: dict[str, int] = field(default_factory=dict)  # only after digits: 'bn', 'Mrd', 'млн'
     currency_scales: dict[str, int] = field(default_factory=dict)  # only beside a currency: 'M$', 'k€'
@@ -136,12 +138,14 @@ def lexicon(code: str | None) -> Lexicon:
         capitalised_nouns=_words(data.get("capitalised_nouns", "")),
         not_names=_words(data.get("not_names", "")),
         nouns_capitalised=bool(data.get("nouns_capitalised", False)),
+        cases=bool(data.get("cases", False)),
         compound_numbers=bool(data.get("compound_numbers", False)),
         decimal_comma=cldr.get("decimal_comma", False),
         connectors=_words(data.get("connectors", "")),
         articles=_words(data.get("articles", "")),
         number_words=_values(numbers.get("words", "")),
         ambiguous_numbers=_values(numbers.get("ambiguous", "")),
+        number_prefixes=_values(numbers.get("prefixes", "")),
         scales={**_values(numbers.get("scales", ""))},
         digit_scales={**cldr.get("scales", {}), **_values(numbers.get("digit_scales", ""))},
         currency_scales={**cldr.get("letters", {}), "m": 10**6, "k": 1000},

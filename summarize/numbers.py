@@ -49,6 +49,7 @@ class _Vocabulary:
     """The number words a text is read with: its language's and English's (the checked side)."""
 
     words: dict[str, int]  # number words, ambiguous ones included
+    prefixes: dict[str, int]  # words starting with a number back it: 'dvouměsíční', 'zweijährig'
     checked: frozenset[str]  # English words that must themselves be backed
     ambiguous: frozenset[str]
     scales: dict[str, int]  # 'hundred', 'mille', 'Millionen'
@@ -79,6 +80,7 @@ def vocabulary(language: str | None) -> _Vocabulary:
     hours = own.hours
     return _Vocabulary(
         words={**merged("number_words"), **merged("ambiguous_numbers")},
+        prefixes=dict(sorted(own.number_prefixes.items(), key=lambda item: -len(item[0]))),
         checked=frozenset(english.number_words) | frozenset(english.scales) | english.articles,
         ambiguous=frozenset(k for t in tables for k in t.ambiguous_numbers),
         scales=merged("scales"),
@@ -250,8 +252,8 @@ def _digit_numbers(text: str, words: _Vocabulary) -> list[NumberMention]:
             other = _other_reading(token, words)
             if other is not None:
                 readings.append(other)
-            if _SHORT_YEAR.search(text[: start + 2][-3:]) and len(token) == 2:
-                readings += [1900 + number, 2000 + number]
+            if len(token) == 2 and (_SHORT_YEAR.search(text[: start + 2][-3:]) or number % 10 == 0):
+                readings += [1900 + number, 2000 + number]  # 'T1/15' is 2015; 'les années 60' the 1960s
             scale = _scale_after(text, start, end, words)
             if scale:
                 multiplier, word_end = scale
@@ -331,6 +333,9 @@ def _word_numbers(text: str, words: _Vocabulary) -> list[NumberMention]:
         start, end, word = tokens[i]
         if word in words.months:
             found.append(_mention(text[start:end], start, Decimal(words.months[word]), checked=False, digits=False))
+        prefix = next((p for p in words.prefixes if word.startswith(p) and len(word) > len(p) + 2), None)
+        if prefix and not words.is_number(word):
+            found.append(_mention(text[start:end], start, Decimal(words.prefixes[prefix]), checked=False, digits=False))
         article = word in words.articles and i + 1 < len(tokens) and words.is_number(tokens[i + 1][2])
         if not (words.is_number(word) or article):
             i += 1
