@@ -268,10 +268,12 @@ def _digit_numbers(text: str, words: _Vocabulary) -> list[NumberMention]:
 
 def _word_value(run: list[str], words: _Vocabulary) -> int:
     """'quatre vingt dix' -> 90, 'three hundred and six' -> 306, 'deux millions' -> 2000000,
-    'mil millones' -> 10^9."""
+    'mil millones' -> 10^9, 'vier und zwanzig' -> 24 (connectors are part of the run)."""
     total, current, last_scale = 0, 0, False
     for i, word in enumerate(run):
-        following = run[i + 1 : i + 2]
+        following = [w for w in run[i + 1 :] if w not in words.connectors][:1]
+        if word in words.connectors:
+            continue
         if word in words.articles and not (words.words.get(word) == 1 and following and following[0] in words.scales):
             if following:
                 last_scale = False
@@ -287,7 +289,7 @@ def _word_value(run: list[str], words: _Vocabulary) -> int:
                 current = 0
         else:
             value = words.value(word)
-            previous = words.value(run[i - 1]) if i else 0
+            previous = words.value(run[i - 1]) if i else 0  # right before it, no connector between
             if 20 <= value < 100 and value % 10 == 0 and 2 <= previous <= 9 and current == previous:
                 current = previous * value  # 'quatre-vingt': 4 x 20
             else:
@@ -351,12 +353,13 @@ def _word_numbers(text: str, words: _Vocabulary) -> list[NumberMention]:
                 break
             run.append(j)
             j += 1
-        run_words = [tokens[k][2] for k in run if tokens[k][2] not in words.connectors]
+        written = [tokens[k][2] for k in run]
+        run_words = [w for w in written if w not in words.connectors]
         i = j
         if all(w in words.scales for w in run_words) and not (len(run_words) == 1 and run_words[0] in words.lone_scales):
             continue
         checked = all(w in words.checked for w in run_words) and not (len(run_words) == 1 and run_words[0] in words.ambiguous)
-        value = _word_value(run_words, words)
+        value = _word_value(written, words)
         span_start, span_end = tokens[run[0]][0], tokens[run[-1]][1]
         # 'deux tiers' backs 'two-thirds': each word of a run also backs its own value
         also = [_word_value([w], words) for w in run_words if w not in words.articles] if len(run_words) > 1 else []
