@@ -91,6 +91,11 @@ SCALED = re.compile(r"\d[\d.,]*(?:[ -]|\xa0)?(thousand|million|billion|trillion|
 DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 NAME_TOKEN = re.compile(r"\b[A-Z][^\W\d_]{2,}\b")
+# Day and month names are capitalised in English but name no one: a changed date is no name swap.
+CALENDAR = set(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july "
+    "august september october november december".split()
+)
 
 
 def _same_case(new: str, old: str) -> str:
@@ -131,7 +136,7 @@ def proper_nouns(english: list[str]) -> set[str]:
                 lowercase.add(word.lower())
             elif match.start() > 0 and line[match.start() - 2 : match.start()].strip() not in (".", "!", "?", '"', "“", ":"):
                 inside.add(word)
-    return {w for w in inside if w.lower() not in lowercase and len(w) >= 3 and w.isalpha()}
+    return {w for w in inside if w.lower() not in lowercase | CALENDAR and len(w) >= 3 and w.isalpha()}
 
 
 def name_injection(source: str, line: str, names: list[str], rng: random.Random) -> str | None:

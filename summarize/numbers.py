@@ -58,6 +58,7 @@ class _Vocabulary:
     lone_scales: frozenset[str]
     long_scale: frozenset[str]
     months: dict[str, int]
+    checked_months: frozenset[str]  # English month names, in English text: a changed month is a changed date
     connectors: frozenset[str]
     articles: frozenset[str]
     compound: bool
@@ -89,6 +90,7 @@ def vocabulary(language: str | None) -> _Vocabulary:
         lone_scales=frozenset(k for t in tables for k in t.lone_scales),
         long_scale=frozenset(k for t in tables for k in t.long_scale),
         months=merged("months"),
+        checked_months=frozenset(english.months) - {"may"} if own.code in ("", TARGET) else frozenset(),  # 'may' is a verb
         connectors=frozenset(k for t in tables for k in t.connectors),
         articles=frozenset(k for t in tables for k in t.articles),
         compound=own.compound_numbers,
@@ -334,7 +336,8 @@ def _word_numbers(text: str, words: _Vocabulary) -> list[NumberMention]:
     while i < len(tokens):
         start, end, word = tokens[i]
         if word in words.months:
-            found.append(_mention(text[start:end], start, Decimal(words.months[word]), checked=False, digits=False))
+            checked = word in words.checked_months and text[start].isupper()  # 'march' is a verb
+            found.append(_mention(text[start:end], start, Decimal(words.months[word]), checked=checked, digits=False))
         prefix = next((p for p in words.prefixes if word.startswith(p) and len(word) > len(p) + 2), None)
         if prefix and not words.is_number(word):
             found.append(_mention(text[start:end], start, Decimal(words.prefixes[prefix]), checked=False, digits=False))

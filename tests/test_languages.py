@@ -108,6 +108,8 @@ EQUIVALENT_NUMBERS = [
     ("ru", "Пять лет назад компания потеряла 2,5 млрд рублей.", "Five years ago the company lost 2.5 billion roubles."),
     ("ru", "Встреча началась в 15 часов.", "The meeting started at 3 p.m."),
     ("fr", "Le studio a dépensé 90 M$.", "The studio spent $90-million."),
+    ("de", "Die ersten Fälle wurden Ende Juli gemeldet.", "The first cases were reported in late July."),
+    ("es", "Las obras terminarán en mayo, según el alcalde.", "The works will end in May, the mayor said."),
     ("fr", "Le chiffre d'affaires a atteint 4,2 Md$ au T1/15.", "Revenue reached $4.2 billion in the first quarter of 2015."),
     ("fr", "Cependant, 6\u2009000 personnes sur un total de 330\u2009000 ont été infectées.", "However, 6,000 of the total 330,000 people were infected."),
 ]
@@ -126,6 +128,7 @@ CHANGED_NUMBERS = [
     ("ru", "Пять лет назад компания потеряла 2,5 млрд рублей.", "Six years ago the company lost 2.5 billion roubles.", ("number", "unsupported", "Six")),
     ("ru", "Компания потеряла 2,5 млрд рублей.", "The company lost 3.5 billion roubles.", ("number", "unsupported", "3.5 billion")),
     ("fr", "Le studio a dépensé 90 M$.", "The studio spent $90-billion.", ("number", "unsupported", "90-billion")),
+    ("fr", "Les premiers cas ont été signalés fin juillet.", "The first cases were reported in late August.", ("number", "unsupported", "August")),
 ]
 
 
