@@ -234,3 +234,11 @@ def test_verify_lines_reads_the_source_language():
     assert [(i.index, i.item) for i in verify_lines(sources, ["The three banks paid 1.5 billion euros.", english[1]], "de")] == [
         (0, "three")
     ]
+
+
+def test_odd_word_in_a_long_name_is_tolerated_unless_it_is_a_name_used_elsewhere():
+    harper = ("Le Premier ministre Stephen Harper a accepté.", "Prime Minister Stephen Harper agreed.")
+    layton = ("Le chef du NPD, Jack Layton, a parlé à M. Layton fils.", "NDP leader Jack Layton spoke to young Mr Layton.")
+    assert findings("fr", harper, layton) == set()
+    swapped = (harper[0], "Prime Layton Stephen Harper agreed.")
+    assert ("name", "unsupported", "Prime Layton Stephen Harper") in findings("fr", swapped, layton)
