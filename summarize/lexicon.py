@@ -151,7 +151,7 @@ def lexicon(code: str | None) -> Lexicon:
         currency_scales={**cldr.get("letters", {}), "m": 10**6, "k": 1000},
         lone_scales=_words(numbers.get("lone_scales", "")),
         long_scale=_words(numbers.get("long_scale", "")),
-        months=cldr.get("months", {}),
+        months={**cldr.get("months", {}), **_values(numbers.get("months", ""))},
         weekdays=cldr.get("weekdays", frozenset()),
         hours=_words(numbers.get("hours", "")),
     )

@@ -338,7 +338,7 @@ def _word_numbers(text: str, words: _Vocabulary) -> list[NumberMention]:
         if word in words.months:
             checked = word in words.checked_months and text[start].isupper()  # 'march' is a verb
             found.append(_mention(text[start:end], start, Decimal(words.months[word]), checked=checked, digits=False))
-        prefix = next((p for p in words.prefixes if word.startswith(p) and len(word) > len(p) + 2), None)
+        prefix = next((p for p in words.prefixes if word.startswith(p) and len(word) > len(p)), None)
         if prefix and not words.is_number(word):
             found.append(_mention(text[start:end], start, Decimal(words.prefixes[prefix]), checked=False, digits=False))
         article = word in words.articles and i + 1 < len(tokens) and words.is_number(tokens[i + 1][2])

@@ -105,6 +105,8 @@ EQUIVALENT_NUMBERS = [
     ("es", "La inflación fue del 2,5 %.", "Inflation was 2.5%."),
     ("cs", "Firma má dvě stě zaměstnanců a obrat 3,5 mld. Kč.", "The company has two hundred employees and a turnover of CZK 3.5 billion."),
     ("cs", "Na konci 90. let měli Češi bezvízový styk.", "By the end of the 1990s, Czechs did not need visas."),
+    ("cs", "Ekonomika mezi červencem a zářím rostla.", "Between July and September the economy grew."),
+    ("ru", "Выборы пройдут в сентябре.", "The election will take place in September."),
     ("ru", "Пять лет назад компания потеряла 2,5 млрд рублей.", "Five years ago the company lost 2.5 billion roubles."),
     ("ru", "Встреча началась в 15 часов.", "The meeting started at 3 p.m."),
     ("fr", "Le studio a dépensé 90 M$.", "The studio spent $90-million."),
