@@ -112,13 +112,13 @@ def trace_cluster(articles: Sequence[BriefedArticle], brief: ClusterBrief) -> Pr
     summary_sentences = trace(brief.summary, everything)
     brief_sentences = {a.article.id: trace(a.brief, by_article.get(a.article.id, [])) for a in articles}
 
-    checks = check_translations(
-        [
+    by_language: dict[str, list[TranslationPair]] = {}  # each source language is checked with its own tables
+    for a in articles:
+        by_language.setdefault(a.article.language, []).extend(
             TranslationPair(a.article.id, index, segment.source, segment.translation)
-            for a in articles
             for index, segment in enumerate(a.translated.segments)
-        ]
-    )
+        )
+    checks = [item for language, pairs in by_language.items() for item in check_translations(pairs, language)]
     for a in articles:
         translations = [segment.translation for segment in a.translated.segments]
         checks += check_summary([s.text for s in brief_sentences[a.article.id]], translations, "brief", a.article.id)

@@ -17,7 +17,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "summarize"
 # Lowest first. A module may import modules of its own layer or of any layer below it.
 LAYERS: list[set[str]] = [
     {"summarize", "summarize.errors", "summarize.text", "summarize.cache", "summarize.records", "summarize.rules", "summarize.templates"},
-    {"summarize.signature", "summarize.devices", "summarize.presets", "summarize.numbers"},
+    {"summarize.signature", "summarize.devices", "summarize.presets", "summarize.lexicon"},
+    {"summarize.numbers"},
     {"summarize.options"},
     {"summarize.models", "summarize.checks"},
     {"summarize.convert"},

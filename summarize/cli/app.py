@@ -322,28 +322,38 @@ def serve(options: Options, out: ServeOut = Path("outputs"), host: Host = "127.0
 
 
 VERIFY_EXIT_CODES = "Exit status: 0 when every number and name is supported; 1 when any is not; 2 when the files cannot be compared."
-SourceFile = Annotated[Path, typer.Argument(help="French source: UTF-8 text, one sentence per line.", show_default=False)]
+SourceFile = Annotated[Path, typer.Argument(help="Source text: UTF-8, one sentence per line.", show_default=False)]
 TranslationFile = Annotated[
     Path, typer.Argument(help="English translation, line by line aligned with the source.", show_default=False)
+]
+SourceLanguage = Annotated[
+    Optional[str],
+    typer.Option("--source-language", "-l", help="The source's language (ISO 639-1: fr, de, es, cs, ru, ...); default: identified from the text."),
 ]
 
 
 @app.command(epilog=VERIFY_EXIT_CODES)
-def verify(source_fr: SourceFile, translation_en: TranslationFile) -> None:
-    """Audit any translation: list numbers and names the French source does not back, or that it lost.
+def verify(source: SourceFile, translation: TranslationFile, source_language: SourceLanguage = None) -> None:
+    """Audit any translation into English: list numbers and names the source does not back, or that it lost.
 
-    Numbers compare across formats (3 000 = 3,000; 37,5 = 37.5; 14h30 = 2:30 pm; deux = two); a conversion (miles to km) is reported. Names compare across case, accents and spelling (Poutine = Putin); a name translated differently (Maison Blanche = White House) is accepted when the files pair it that way at least twice.
+    Numbers compare across formats (3 000 = 3,000; 37,5 = 37.5; 14h30 = 2:30 pm; deux = two; 4,2 Md$ = $4.2 billion); a conversion (miles to km) is reported. Names compare across case, accents, scripts and spelling (Poutine = Putin, Тимошенко = Tymoshenko) and names that translate by convention (États-Unis = US); a name translated differently (Maison Blanche = White House) is accepted when the files pair it that way at least twice.
     """
-    from summarize.checks import verify_files
+    from summarize.checks import read_lines, verify_files
+    from summarize.language import NAMES, language_shares
 
-    items = verify_files(source_fr, translation_en)
+    if source_language is None:
+        shares = language_shares(read_lines(source))
+        source_language = max(shares, key=shares.get) if shares else "fr"
+    source_language = source_language.lower()
+    items = verify_files(source, translation, source_language=source_language)
+    named = f"{NAMES.get(source_language, source_language)} source"
     for item in items:
-        where = "of the French source is missing from the translation" if item.problem == "missing" else "is not in the French source"
+        where = f"of the {named} is missing from the translation" if item.problem == "missing" else f"is not in the {named}"
         typer.echo(f"line {item.index + 1}: {item.kind} “{item.item}” {where}")
     if items:
         console.print(f"{len(items)} unsupported or missing numbers and names", highlight=False)
         raise typer.Exit(1)
-    console.print("no unsupported numbers or names", highlight=False)
+    console.print(f"no unsupported numbers or names (checked against the {named})", highlight=False)
 
 
 @contextmanager
