@@ -15,7 +15,10 @@ from typing import Protocol, Sequence, runtime_checkable
 from summarize.errors import BackendError
 from summarize.signature import Signature
 
-__all__ = ["BackendError", "Backends", "Engine", "Summarizer", "Translator"]
+__all__ = ["BackendError", "Backends", "Engine", "Summarizer", "Translator", "source_languages", "translator_for"]
+
+# What a translator that does not say which languages it reads is taken to read.
+DEFAULT_SOURCES = ("fr",)
 
 
 @runtime_checkable
@@ -40,7 +43,11 @@ class Engine(Protocol):
 @runtime_checkable
 class Translator(Engine, Protocol):
     def translate(self, sentences: Sequence[str]) -> list[str]:
-        """Translate French sentences (each within max_input_tokens) to English, in order."""
+        """Translate sentences of its source language (each within max_input_tokens) to English, in order.
+
+        A translator may declare the languages it reads in a `source_languages` attribute (ISO 639-1
+        codes; "*" for any): see source_languages() below.
+        """
 
 
 @runtime_checkable
@@ -56,8 +63,13 @@ class Backends:
     translator: Translator
     summarizer: Summarizer
 
-    @property
-    def label(self) -> str:
-        """The engine(s) that run, e.g. "stub", "ct2" or "ct2+transformers"."""
-        engines = dict.fromkeys(e.describe()["engine"] for e in (self.translator, self.summarizer))
-        return "+".join(engines)
+
+def source_languages(translator) -> tuple[str, ...]:
+    """The languages a translator (or a router of translators) reads: its `source_languages`, else French."""
+    return tuple(getattr(translator, "source_languages", DEFAULT_SOURCES))
+
+
+def translator_for(translator, language: str) -> Translator:
+    """The translator that translates `language`: a router's choice for it (backends/router.py), else `translator` itself."""
+    choose = getattr(translator, "for_language", None)
+    return choose(language) if choose is not None else translator
