@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol, Sequence, runtime_checkable
 
 from summarize.errors import BackendError
+from summarize.presets import ANY_LANGUAGE
 from summarize.signature import Signature
 
 __all__ = ["BackendError", "Backends", "Engine", "Summarizer", "Translator", "source_languages", "translator_for"]
@@ -65,8 +66,10 @@ class Backends:
 
 
 def source_languages(translator) -> tuple[str, ...]:
-    """The languages a translator (or a router of translators) reads: its `source_languages`, else French."""
-    return tuple(getattr(translator, "source_languages", DEFAULT_SOURCES))
+    """The languages a translator (or a router of translators) reads: its `source_languages` (None or
+    "*": any language, as an instruct LLM told the language in its prompt), else French."""
+    declared = getattr(translator, "source_languages", DEFAULT_SOURCES)
+    return (ANY_LANGUAGE,) if declared is None else tuple(declared)
 
 
 def translator_for(translator, language: str) -> Translator:
