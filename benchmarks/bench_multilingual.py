@@ -242,6 +242,7 @@ def chrf_by_language(by_language: dict[str, Path], corpus: dict[str, dict[str, d
     backends = make_backends(options)
     cache = Cache(options.cache_dir if args.cache_dir else None)
     references = [" ".join(seg for segs in d["paragraphs"] for seg in segs) for d in corpus["en"].values()]
+    chrf = sacrebleu.CHRF()
     figures: dict = {"model": args.translation_model or "registry", "backend": args.backend, "languages": {}}
     for language in args.chrf_languages:
         started, stats = time.perf_counter(), RunStats()
@@ -254,8 +255,8 @@ def chrf_by_language(by_language: dict[str, Path], corpus: dict[str, dict[str, d
             hypothesis = " ".join(s.translation for s in translated.segments)
             hypotheses.append(hypothesis)
             documents.append({"doc": number, "identified": verdict.language,
-                              "chrf": round(sacrebleu.sentence_chrf(hypothesis, [references[number]]).score, 2)})
-        corpus_chrf = sacrebleu.corpus_chrf(hypotheses, [references[: len(hypotheses)]])
+                              "chrf": round(chrf.sentence_score(hypothesis, [references[number]]).score, 2)})
+        corpus_chrf = chrf.corpus_score(hypotheses, [[references[d["doc"]] for d in documents]])
         figures["languages"][language] = {
             "documents": len(documents), "chrf": round(corpus_chrf.score, 2), "by_document": documents,
             "seconds": round(time.perf_counter() - started, 1),
@@ -263,7 +264,7 @@ def chrf_by_language(by_language: dict[str, Path], corpus: dict[str, dict[str, d
         }
         print(f"chrF {language}: {corpus_chrf.score:.2f} over {len(documents)} documents "
               f"({figures['languages'][language]['seconds']} s)", flush=True)
-    figures["signature"] = str(sacrebleu.CHRF().get_signature())
+    figures["signature"] = str(chrf.get_signature())
     return figures
 
 
