@@ -21,7 +21,7 @@ from pathlib import Path
 
 from summarize.errors import BackendError, UsageError, first_line
 from summarize.options import Options, translation_overrides
-from summarize.presets import ANY_LANGUAGE, REGISTRY_PATH, TASK_OPTIONS, TASKS, Registry, load_registry
+from summarize.presets import ANY_LANGUAGE, REGISTRY_PATH, TASK_OPTIONS, Registry, load_registry
 
 # A checkpoint directory is usable when it has config.json and one of these weight layouts.
 HF_WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json")

@@ -21,7 +21,6 @@ from summarize.errors import BackendError, UsageError
 CHECKOUT_MODELS = Path(__file__).resolve().parents[1] / "models"
 # Running from a source checkout (its models/registry.toml is there), not from an installed package.
 IN_CHECKOUT = (CHECKOUT_MODELS / "registry.toml").is_file()
-TASKS = ("translation", "summary")
 TASK_OPTIONS = {"translation": "--translation-model", "summary": "--summary-model"}
 # Any source language: what a model that reads them all (an instruct LLM, a many-to-many model) declares.
 ANY_LANGUAGE = "*"

@@ -12,15 +12,16 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from summarize.backends.base import BackendError, translator_for
+from summarize.backends.base import BackendError
 from summarize.backends.router import TranslationRouter, routed_translator
 from summarize.backends.stub import StubTranslator
 from summarize.cache import DB_NAME, Cache
 from summarize.cli import app
 from summarize.errors import UsageError
 from summarize.language import decide, identify
-from summarize.models import translation_routes
+from summarize.models import models_for_targets, translation_routes
 from summarize.options import Options, parse_languages, translation_overrides
+from summarize.presets import load_registry
 from summarize.records import IngestedArticle
 from summarize.segment import split_sentences
 from summarize.signature import Signature
@@ -245,6 +246,18 @@ def test_a_checkpoint_the_registry_does_not_know_is_routed_by_its_own_tokenizer(
 def test_routes_come_in_priority_order_and_share_models(translation_model, languages, expected):
     routes = translation_routes(Options(translation_model=translation_model, languages=languages))
     assert ["fallback" if r.fallback else ",".join(r.languages) if r.languages else "?" for r in routes] == expected
+
+
+@pytest.mark.parametrize(
+    "targets, expected",
+    [
+        (["default"], ["Helsinki-NLP/opus-mt-fr-en", "sshleifer/distilbart-cnn-12-6"]),  # a preset: French and its summariser
+        (["de", "ru"], ["Helsinki-NLP/opus-mt-de-en", "Helsinki-NLP/opus-mt-ru-en"]),  # a language: its own model
+        (["quality", "de"], ["Helsinki-NLP/opus-mt-tc-big-fr-en", "facebook/bart-large-cnn", "Helsinki-NLP/opus-mt-de-en"]),
+    ],
+)
+def test_models_pull_takes_presets_and_languages(targets, expected):
+    assert [model for model, _, _ in models_for_targets(targets, load_registry())] == expected
 
 
 @pytest.mark.parametrize(

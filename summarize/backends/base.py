@@ -59,7 +59,8 @@ class Summarizer(Engine, Protocol):
 
 @dataclass(frozen=True)
 class Backends:
-    """The translator and summariser a run uses."""
+    """The translator and summariser a run uses. The translator is usually a router of one translator
+    per source language (backends/router.py): stages ask it for a language's with translator_for()."""
 
     translator: Translator
     summarizer: Summarizer
