@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Iterator, Protocol
 
 from summarize import __version__
-from summarize.backends.base import Backends
+from summarize.backends.base import Backends, translator_for
 from summarize.cache import Cache
 from summarize.clean import clean_article
 from summarize.cluster import brief_cluster
@@ -38,7 +38,6 @@ from summarize.summarise import brief_articles
 from summarize.summarise import stage_signature as summary_signature
 from summarize.translate import run_signature as translation_signature
 from summarize.translate import translate_articles
-from summarize.backends.base import translator_for
 from summarize.write import write_outputs
 
 
