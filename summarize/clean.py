@@ -196,8 +196,12 @@ def _first_sentence(text: str, max_words: int) -> str:
     return " ".join(words[:max_words]) + (" …" if len(words) > max_words else "")
 
 
-def clean_article(article: IngestedArticle, cluster_id: str | None = None) -> CleanArticle:
-    """Separate metadata, title and French body text of one ingested article."""
+def clean_article(article: IngestedArticle, cluster_id: str | None = None, language: str = "fr") -> CleanArticle:
+    """Separate metadata, title and body text of one ingested article written in `language` (ISO 639-1).
+
+    The rules are French-only for now; `language` is recorded on the result (per-language rule
+    files are coming on the clean branch, behind this same keyword).
+    """
     rules = load_rules()
     state = _Cleaning([" ".join(line.split()) for line in article.text.split("\n")], {}, [])
     _extract_metadata(state, rules, cluster_id)
@@ -216,4 +220,5 @@ def clean_article(article: IngestedArticle, cluster_id: str | None = None) -> Cl
         metadata=state.metadata,
         paragraphs=paragraphs,
         removed=tuple(state.removed),
+        language=language,
     )

@@ -5,7 +5,7 @@ Each sentence of the cluster summary and of every article brief is aligned to th
 sentences it draws on by lexical overlap, ROUGE-style: the share of the summary sentence's
 content words (and word pairs) that a source sentence contains. Sources are picked greedily, the
 best first and then any that covers a good share of what is still uncovered, so a sentence
-fused from two sources cites both. A source is (article, segment): the segment holds the French
+fused from two sources cites both. A source is (article, segment): the segment holds the source
 sentence it translates and the article its file, so every claim leads back to the original.
 Pure Python and fast; nothing is cached.
 """
@@ -23,7 +23,7 @@ from summarize.checks import STOPWORDS, TranslationPair, check_summary, check_tr
 from summarize.records import BriefedArticle, CheckItem, ClusterBrief, Provenance, SourceRef, TracedSentence
 from summarize.text import fold
 
-METHOD = f"provenance:overlap-greedy-v1|{CHECKS_METHOD}"
+METHOD = f"provenance:overlap-greedy-v2|{CHECKS_METHOD}"
 MAX_SOURCES = 3
 MIN_EXTRA_SHARE = 0.2  # a further source must cover this share of the sentence's words not yet covered
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -112,19 +112,27 @@ def trace_cluster(articles: Sequence[BriefedArticle], brief: ClusterBrief) -> Pr
     summary_sentences = trace(brief.summary, everything)
     brief_sentences = {a.article.id: trace(a.brief, by_article.get(a.article.id, [])) for a in articles}
 
-    by_language: dict[str, list[TranslationPair]] = {}  # each source language is checked with its own tables
-    for a in articles:
-        by_language.setdefault(a.article.language, []).extend(
-            TranslationPair(a.article.id, index, segment.source, segment.translation)
-            for index, segment in enumerate(a.translated.segments)
-        )
-    checks = [item for language, pairs in by_language.items() for item in check_translations(pairs, language)]
+    checks = translation_checks(articles)
     for a in articles:
         translations = [segment.translation for segment in a.translated.segments]
         checks += check_summary([s.text for s in brief_sentences[a.article.id]], translations, "brief", a.article.id)
     all_translations = [segment.translation for a in articles for segment in a.translated.segments]
     checks += check_summary([s.text for s in summary_sentences], all_translations, "summary", "")
     return Provenance(summary_sentences, brief_sentences, tuple(checks), METHOD)
+
+
+def translation_checks(articles: Sequence[BriefedArticle]) -> list[CheckItem]:
+    """The checks of every translation against its source sentence, under the conventions of the
+    article's language (decimal comma, Cyrillic names): the articles of one language are checked together."""
+    by_language: dict[str, list[TranslationPair]] = {}
+    for a in articles:
+        if a.article.language == "en":  # passed through: each sentence is its own translation
+            continue
+        by_language.setdefault(a.article.language, []).extend(
+            TranslationPair(a.article.id, index, segment.source, segment.translation)
+            for index, segment in enumerate(a.translated.segments)
+        )
+    return [item for language, pairs in by_language.items() for item in check_translations(pairs, source_language=language)]
 
 
 def traced_json(sentences: Sequence[TracedSentence]) -> list[dict]:
@@ -163,17 +171,17 @@ def cited_summary(provenance: Provenance, article_numbers: dict[str, int]) -> st
 
 
 ALL_SUPPORTED = (
-    "Every number and name in the translations matches its French sentence, and every one in the "
+    "Every number and name in the translations matches its source sentence, and every one in the "
     "briefs and the summary appears in the translations."
 )
 
 
 def check_finding(kind: str, item: str, problem: str, where: str) -> str:
-    """One check item in words: 'number “3,000” is not in the French sentence'."""
+    """One check item in words: 'number “3,000” is not in the source sentence'."""
     if problem == "missing":
-        verdict = "of the French sentence is missing from the translation"
+        verdict = "of the source sentence is missing from the translation"
     elif where == "translation":
-        verdict = "is not in the French sentence"
+        verdict = "is not in the source sentence"
     else:
         verdict = "is in none of the translations"
     return f"{kind} “{item}” {verdict}"

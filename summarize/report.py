@@ -270,6 +270,17 @@ def _run_stats(run: dict, generated: datetime | None) -> str:
     return text[:1].upper() + text[1:]
 
 
+def model_rows(models: dict) -> list[tuple[str, dict]]:
+    """(label, what ran) per model of `run.models`; translation, one per source language, gets a row each."""
+    rows = []
+    for role, model in models.items():
+        if model and all(isinstance(value, dict) for value in model.values()):
+            rows += [(f"{role} from {LANGUAGE_NAMES.get(language, language)}", each) for language, each in model.items()]
+        else:
+            rows.append((role, model))
+    return rows
+
+
 def is_stub(doc: dict) -> bool:
     return "stub" in str(doc.get("run", {}).get("backend", "")).split("+")
 
@@ -308,6 +319,7 @@ def render_cluster(doc: dict, generated: datetime | None = None, served: bool = 
         has_checks="checks" in doc,
         stub_notice=STUB_NOTICE if is_stub(doc) else "",
         run=run,
+        models=model_rows(run.get("models", {})),
         run_stats=_run_stats(run, generated),
         languages=sorted({view.language_name for view in views}),
         served=served,

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from summarize.backends.stub import STUB_NOTICE
 from summarize.errors import OutputError
+from summarize.presets import language_name
 from summarize.provenance import check_lines, checks_json, cited_summary, trace_cluster, traced_json
 from summarize.records import ClusterResult
 from summarize.report import render_cluster
@@ -132,16 +133,18 @@ def cluster_markdown(result: ClusterResult, generated: datetime | None = None) -
     numbers = {a.article.id: n for n, a in enumerate(result.articles, 1)}
     lines += [cited_summary(provenance, numbers) or "_(no summary: no usable article)_", "", "## Articles", ""]
     for number, a in enumerate(result.articles, 1):
-        lines += [f"### [{number}] {a.article.title}", "", a.brief, ""]
+        lines += [f"### [{number}] {a.article.title}", "", f"_{language_name(a.article.language)}_", "", a.brief, ""]
     lines += ["## Check", ""] + check_lines(provenance, numbers) + [""]
     for heading, notes in (("Skipped", result.problems), ("Notes", result.warnings)):
         if notes:
             lines += [f"## {heading}", ""] + [f"- `{p.path}`: {p.message}" for p in notes] + [""]
     lines += ["## Provenance", ""]
     lines += [f"- [{n}] `{a.article.path}` sha256 `{a.article.sha256[:12]}`" for n, a in enumerate(result.articles, 1)]
+    for language, model in result.run.models.get("translation", {}).items():
+        lines.append(f"- translation from {language_name(language)}: {', '.join(f'{k}={v}' for k, v in model.items())}")
     for role, model in result.run.models.items():
-        details = ", ".join(f"{k}={v}" for k, v in model.items())
-        lines.append(f"- {role}: {details}")
+        if role != "translation":
+            lines.append(f"- {role}: {', '.join(f'{k}={v}' for k, v in model.items())}")
     lines += [
         f"- signature: `{result.run.signature}`",
         f"- generated: {generated.strftime('%Y-%m-%d %H:%M UTC')}",

@@ -52,7 +52,7 @@ CASES = [
     (["batch", "{missing}", "--backend", "stub"], 1, "does not exist"),
     (["batch", "{empty}", "--backend", "stub"], 1, "no cluster found"),
     (["batch", "{cluster}", "--backend", "stub", "--device", "tpu"], 2, "unknown device 'tpu'"),
-    (["models", "pull", "nonsense"], 2, "unknown preset or model 'nonsense'"),
+    (["models", "pull", "nonsense"], 2, "unknown preset, language or model 'nonsense'"),
     (["models", "convert", "default", "--quantization", "int3"], 2, "unknown quantisation 'int3'"),
     (["verify", "{file}"], 2, "Missing argument"),
     (["verify", "{missing}", "{file}"], 2, "cannot read"),

@@ -171,7 +171,7 @@ def test_corrupted_translation_reported_in_json_and_markdown(seed_dir, tmp_path)
     assert "683 milles" in segment["source"] == item["source"] and "1 100 km" in item["text"] == segment["translation"]
     number = [a["id"] for a in data["articles"]].index(article) + 1
     markdown = (folder / "cluster.md").read_text("utf-8")
-    assert f"- [{number}] translation of sentence {item['segment'] + 1}: number “1 100” is not in the French sentence" in markdown
+    assert f"- [{number}] translation of sentence {item['segment'] + 1}: number “1 100” is not in the source sentence" in markdown
     assert data["checks"]["counts"]["unsupported_numbers"] == 1
 
 

@@ -171,3 +171,21 @@ def test_templates_are_package_data():
     folder = Path(__file__).resolve().parents[1] / "summarize" / "templates"
     shipped = {p.name for pattern in patterns for p in folder.glob(pattern)}
     assert shipped == {p.name for p in folder.iterdir() if p.suffix in {".j2", ".css"}} and "style.css" in shipped
+
+
+@pytest.mark.parametrize(
+    "models, labels",
+    [
+        ({"translation": {"engine": "stub", "model": "stub"}, "summarisation": {"engine": "stub"}}, ["translation", "summarisation"]),
+        (
+            {"translation": {"fr": {"model": "opus-mt-fr-en"}, "de": {"model": "opus-mt-de-en"}}, "summarisation": {"model": "bart"}},
+            ["translation from French", "translation from German", "summarisation"],
+        ),
+    ],
+)
+def test_models_get_a_provenance_row_each_translation_one_per_language(models, labels):
+    from summarize.report import model_rows
+
+    rows = model_rows(models)
+    assert [label for label, _ in rows] == labels
+    assert all(isinstance(model, dict) and not any(isinstance(v, dict) for v in model.values()) for _, model in rows)

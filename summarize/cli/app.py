@@ -125,7 +125,19 @@ Backend = Annotated[
 ]
 Preset = Annotated[str, typer.Option(help=f"Model preset from models/registry.toml: {PRESETS}.")]
 TranslationModel = Annotated[
-    Optional[str], typer.Option(help="Translation model: a hub id or a local directory (overrides the preset).")
+    Optional[str],
+    typer.Option(
+        help="Translation model: a hub id or a local directory for every language it reads, or per-language models "
+        "as fr=MODEL,de=MODEL (overrides the preset and models/registry.toml)."
+    ),
+]
+Languages = Annotated[
+    Optional[str],
+    typer.Option(
+        help="Source languages to translate, as ISO 639-1 codes: fr,de,hu. Default: those with a model of their own in "
+        "models/registry.toml. A language without one uses the many-to-English fallback; '*' takes every language a "
+        "model reads. Other languages are skipped with a note; English is always passed through."
+    ),
 ]
 SummaryModel = Annotated[
     Optional[str], typer.Option(help="Summarisation model: a hub id or a local directory (overrides the preset).")
@@ -158,6 +170,7 @@ SETTINGS = [
         ("backend", Backend, "auto"),
         ("preset", Preset, "default"),
         ("translation_model", TranslationModel, None),
+        ("languages", Languages, None),
         ("summary_model", SummaryModel, None),
         ("model_dir", ModelDir, None),
         ("device", Device, "auto"),
