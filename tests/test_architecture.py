@@ -17,12 +17,14 @@ PACKAGE = Path(__file__).resolve().parents[1] / "summarize"
 # Lowest first. A module may import modules of its own layer or of any layer below it.
 LAYERS: list[set[str]] = [
     {"summarize", "summarize.errors", "summarize.text", "summarize.cache", "summarize.records", "summarize.rules"},
-    {"summarize.signature", "summarize.devices", "summarize.presets", "summarize.numbers"},
+    {"summarize.signature", "summarize.devices", "summarize.presets", "summarize.numbers", "summarize.prompts"},
     {"summarize.options"},
+    {"summarize.gguf"},
     {"summarize.models", "summarize.checks"},
     {"summarize.convert"},
-    {"summarize.backends.base"},
-    {"summarize.backends.seq2seq", "summarize.backends.stub"},
+    {"summarize.backends.base", "summarize.backends.answers"},
+    {"summarize.backends.engine"},
+    {"summarize.backends.seq2seq", "summarize.backends.causal", "summarize.backends.stub"},
     {"summarize.backends.transformers", "summarize.backends.ct2"},
     {"summarize.backends.auto"},
     {"summarize.backends"},
@@ -36,11 +38,12 @@ LAYERS: list[set[str]] = [
     {"summarize.cluster"},
     {"summarize.provenance"},
     {"summarize.write"},
-    {"summarize.manifest", "summarize.index"},
+    {"summarize.manifest", "summarize.index", "summarize.evaluate"},
     {"summarize.pipeline"},
     {"summarize.batch"},
     # the command line, above everything
-    {"summarize.cli.progress", "summarize.cli.models"},
+    {"summarize.cli.settings"},
+    {"summarize.cli.progress", "summarize.cli.models", "summarize.cli.evaluate"},
     {"summarize.cli.app"},
     {"summarize.cli"},
     {"summarize.__main__"},
@@ -48,7 +51,7 @@ LAYERS: list[set[str]] = [
 CLI_ONLY = ("typer", "rich", "click")
 MODEL_LIBRARIES = ("torch", "transformers", "ctranslate2")
 # Modules that may import a model library (inside the functions that need it): the engines and the converter.
-ENGINES = {"summarize.backends.seq2seq", "summarize.backends.transformers", "summarize.backends.ct2", "summarize.convert"}
+ENGINES = {"summarize.gguf", "summarize.backends.engine", "summarize.backends.seq2seq", "summarize.backends.causal", "summarize.backends.transformers", "summarize.backends.ct2", "summarize.convert"}
 
 
 def module_name(path: Path) -> str:

@@ -54,6 +54,9 @@ def fake_hub_snapshot(cache: Path, repo_id: str, checkpoint: Path, commit: str =
         ("fast", "Helsinki-NLP/opus-mt-fr-en", "sshleifer/distilbart-cnn-6-6"),
         ("quality", "Helsinki-NLP/opus-mt-tc-big-fr-en", "facebook/bart-large-cnn"),
         ("multi-document", "Helsinki-NLP/opus-mt-fr-en", "google/pegasus-multi_news"),
+        ("llm", "Qwen/Qwen2.5-1.5B-Instruct", "Qwen/Qwen2.5-1.5B-Instruct"),
+        ("llm-gpu", "Qwen/Qwen2.5-7B-Instruct", "Qwen/Qwen2.5-7B-Instruct"),
+        ("mixed", "Helsinki-NLP/opus-mt-fr-en", "Qwen/Qwen2.5-1.5B-Instruct"),
     ],
 )
 def test_presets_name_the_issue_models(preset, translation, summary):
@@ -66,7 +69,7 @@ def test_every_preset_model_has_settings():
     registry = load_registry()
     for models in registry.presets.values():
         for task, model_id in models.items():
-            assert registry.models[model_id]["task"] == task
+            assert task in registry.models[model_id]["task"].split("+")
             assert registry.models[model_id]["revision"]
 
 
@@ -181,9 +184,9 @@ def test_models_list_shows_presets_and_what_is_present(tiny_marian_dir, empty_hf
     result = runner.invoke(app, ["models", "list"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     opus = result.output.split("Helsinki-NLP/opus-mt-fr-en  [", 1)[1].split("\n", 3)
-    assert "presets: fast, default, multi-document" in opus[0]
+    assert "presets: fast, default, multi-document, mixed" in opus[0]
     assert f"present: {empty_hf_home / 'hub'}" in opus[2] and COMMIT in opus[2] and " MB)" in opus[2]
-    assert result.output.count("not downloaded") == 5
+    assert result.output.count("not downloaded") == 7
 
 
 def test_models_list_shows_the_converted_ctranslate2_models(tiny_marian_dir, tmp_path, empty_hf_home):
@@ -203,7 +206,7 @@ def test_models_list_shows_the_converted_ctranslate2_models(tiny_marian_dir, tmp
     assert section[3] == f"{tiny_marian_dir}  [int8; revision: {revision_label(tiny_marian_dir)}; {size:.1f} MB]"
     assert section[4] == f"    {converted} ({manifest['converter']})"
     assert section[5].startswith("unfinished-int8  [incomplete") and len(section) == 6
-    assert result.output.count("not downloaded") == 6
+    assert result.output.count("not downloaded") == 8
 
 
 def test_models_list_says_when_nothing_is_converted(tmp_path, empty_hf_home):

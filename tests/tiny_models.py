@@ -216,3 +216,64 @@ def build_tiny_bart(directory: Path, max_position_embeddings: int = 512) -> Path
     model.save_pretrained(directory)
     tokenizer.save_pretrained(directory)
     return directory
+
+
+# ChatML, the format Qwen's instruct models are trained on: what `apply_chat_template` renders.
+CHATML_TEMPLATE = (
+    "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>\\n' }}"
+    "{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"
+)
+
+
+def build_tiny_qwen2(directory: Path, max_position_embeddings: int = 2048, chat_template: str | None = CHATML_TEMPLATE) -> Path:
+    """Save a tiny random Qwen2ForCausalLM with a byte-level BPE tokenizer and a ChatML chat template.
+
+    Like Qwen2.5-Instruct: `<|endoftext|>` pads, `<|im_end|>` ends a turn (the EOS of its generation
+    config), grouped-query attention (4 heads, 2 key/value heads), untied embeddings. Without
+    `chat_template` it is a base model.
+    """
+    import torch
+    from tokenizers import ByteLevelBPETokenizer
+    from transformers import GenerationConfig, PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    specials = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+    bpe = ByteLevelBPETokenizer()
+    bpe.train_from_iterator(
+        french_sentences() + english_sentences() + [f"{n}. " for n in range(1, 30)],
+        vocab_size=800,
+        min_frequency=2,
+        special_tokens=specials,
+        show_progress=False,
+    )
+    pad_id, _, end_id = (bpe.token_to_id(token) for token in specials)
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_object=bpe,
+        eos_token="<|im_end|>",
+        pad_token="<|endoftext|>",
+        model_max_length=max_position_embeddings,
+        additional_special_tokens=specials[1:2],
+    )
+    if chat_template is not None:
+        tokenizer.chat_template = chat_template
+    config = Qwen2Config(
+        vocab_size=bpe.get_vocab_size(),
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=max_position_embeddings,
+        bos_token_id=pad_id,
+        eos_token_id=end_id,
+        pad_token_id=pad_id,
+        tie_word_embeddings=False,
+        initializer_range=INIT_STD,
+    )
+    torch.manual_seed(SEED)
+    model = Qwen2ForCausalLM(config).eval()
+    model.generation_config = GenerationConfig(bos_token_id=pad_id, eos_token_id=end_id, pad_token_id=pad_id)
+    model.save_pretrained(directory)
+    tokenizer.save_pretrained(directory)
+    return directory

@@ -12,19 +12,16 @@ from __future__ import annotations
 
 from summarize.backends.base import BackendError, Backends
 from summarize.backends.ct2 import plan_engine
-from summarize.backends.transformers import TransformersSummarizer, TransformersTranslator
-from summarize.models import choose_model
+from summarize.backends.transformers import transformers_engine
 from summarize.options import Options
-
-_FALLBACKS = {"translation": TransformersTranslator, "summary": TransformersSummarizer}
 
 
 def choose_engine(options: Options, task: str):
-    """The ct2 engine for `task` when CTranslate2 can run it, else the transformers engine."""
+    """The ct2 engine for `task` when CTranslate2 can run it, else the transformers engine (of the model's family)."""
     try:
         return plan_engine(options, task)
     except BackendError:
-        return _FALLBACKS[task](choose_model(options, task), options)
+        return transformers_engine(options, task)
 
 
 def make_backends(options: Options) -> Backends:

@@ -15,7 +15,7 @@ from typing import Protocol, Sequence, runtime_checkable
 from summarize.errors import BackendError
 from summarize.signature import Signature
 
-__all__ = ["BackendError", "Backends", "Engine", "Summarizer", "Translator"]
+__all__ = ["BackendError", "Backends", "Engine", "Passage", "PassageTranslator", "SourcesSummarizer", "Summarizer", "Translator"]
 
 
 @runtime_checkable
@@ -47,6 +47,37 @@ class Translator(Engine, Protocol):
 class Summarizer(Engine, Protocol):
     def summarize(self, texts: Sequence[str], max_words: int) -> list[str]:
         """One English summary of at most about `max_words` words per text (each fits the model)."""
+
+
+@dataclass(frozen=True)
+class Passage:
+    """Consecutive sentences of one paragraph in one source language: what a context-aware translator reads at once."""
+
+    language: str  # the source language's English name ("French"), for the prompt
+    sentences: tuple[str, ...]
+
+
+@runtime_checkable
+class PassageTranslator(Translator, Protocol):
+    """A translator that reads a passage at once (an instruct LLM) and answers sentence by sentence.
+
+    The translate stage cuts each paragraph into passages of at most `max_passage_sentences`
+    sentences and `max_passage_chars` characters, and caches each sentence under its passage.
+    """
+
+    max_passage_sentences: int
+    max_passage_chars: int
+
+    def translate_passages(self, passages: Sequence[Passage]) -> list[list[str]]:
+        """The English translation of each sentence of each passage, aligned one to one, in order."""
+
+
+@runtime_checkable
+class SourcesSummarizer(Summarizer, Protocol):
+    """A summariser that can be told where one source ends and the next begins (an instruct LLM)."""
+
+    def summarize_sources(self, sources: Sequence[Sequence[str]], max_words: int) -> str:
+        """One English summary of about `max_words` words of several sources, each a list of sentences."""
 
 
 @dataclass(frozen=True)
