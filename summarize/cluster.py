@@ -4,7 +4,9 @@ English sentences of all articles are pooled; cross-article near-duplicates are 
 articles about one event repeat each other's quotes); the rest are ranked for salience (TF-IDF
 similarity to the cluster centroid, plus a lead bonus) and picked round-robin so each article
 contributes its best sentences before any article contributes a second one, until the
-summariser's input budget is full. The picked sentences, most salient first, are summarised.
+summariser's input budget is full. The picked sentences, most salient first, are summarised; a
+summariser that can tell sources apart (an instruct LLM: base.SourcesSummarizer) gets them
+grouped by article, in each article's order, so it sees which article says what.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import re
 from collections import Counter
 from dataclasses import astuple, dataclass
 
-from summarize.backends.base import Summarizer
+from summarize.backends.base import SourcesSummarizer, Summarizer
 from summarize.cache import Cache
 from summarize.records import BriefedArticle, ClusterBrief, PooledSentence, RunStats
 from summarize.signature import Signature
@@ -23,6 +25,7 @@ from summarize.summarise import summarise_sentences
 
 STAGE = "cluster"
 POOL_VERSION = "tfidf-roundrobin-v2"
+SOURCES_VERSION = "by-article-v1"  # how a SourcesSummarizer receives the picks
 _WORD = re.compile(r"\w+", re.UNICODE)
 NEAR_DUPLICATE = 0.6
 LEAD_BONUS = 0.15
@@ -101,8 +104,17 @@ def select(pool: list[_Candidate], summarizer: Summarizer) -> list[_Candidate]:
     return sorted(chosen, key=lambda c: -c.score)
 
 
+def by_article(chosen: list[_Candidate]) -> list[list[str]]:
+    """The chosen sentences grouped by article (in cluster order), each group in its article's order."""
+    groups: dict[int, list[_Candidate]] = {}
+    for c in sorted(chosen, key=lambda c: (c.article_rank, c.segment)):
+        groups.setdefault(c.article_rank, []).append(c)
+    return [[c.text for c in group] for group in groups.values()]
+
+
 def stage_signature(summarizer: Summarizer, max_words: int) -> Signature:
-    return Signature(stage=STAGE).extend(summarizer.signature(), words=max_words, pool=POOL_VERSION)
+    signature = Signature(stage=STAGE).extend(summarizer.signature(), words=max_words, pool=POOL_VERSION)
+    return signature.extend(sources=SOURCES_VERSION) if isinstance(summarizer, SourcesSummarizer) else signature
 
 
 def brief_cluster(
@@ -124,7 +136,10 @@ def brief_cluster(
     pool, dropped = _pool(articles)
     _score(pool)
     chosen = select(pool, summarizer)
-    summary = summarise_sentences([c.text for c in chosen], summarizer, max_words, cache, stats)
+    if isinstance(summarizer, SourcesSummarizer):
+        summary = summarizer.summarize_sources(by_article(chosen), max_words)
+    else:
+        summary = summarise_sentences([c.text for c in chosen], summarizer, max_words, cache, stats)
     pooled = tuple(PooledSentence(c.article, c.segment, c.text, round(c.score, 4)) for c in chosen)
     value = {"summary": summary, "pooled": [astuple(p) for p in pooled], "dropped": dropped}
     cache.put(STAGE, signature, key, json.dumps(value, ensure_ascii=False))

@@ -104,8 +104,10 @@ def decide(shares: dict[str, float], sources: Collection[str]) -> Verdict:
 
 
 def source_languages(translator: Translator) -> tuple[str, ...]:
-    """The languages a translator reads: its `source_languages` attribute, else French."""
-    return tuple(getattr(translator, "source_languages", DEFAULT_SOURCES))
+    """The languages a translator reads: its `source_languages` attribute (None: any language, as an
+    instruct LLM told the language in its prompt), else French."""
+    declared = getattr(translator, "source_languages", DEFAULT_SOURCES)
+    return tuple(sorted(set(NAMES) - {TARGET})) if declared is None else tuple(declared)
 
 
 def identify(article: CleanArticle, sources: Collection[str], cache: Cache) -> Verdict:

@@ -1,27 +1,41 @@
-"""Translate stage: French sentences to English, cached per sentence, alignment kept.
+"""Translate stage: source sentences to English, cached per sentence, alignment kept.
 
 Only cache misses reach the backend (so a fully cached run loads no model), several articles'
 sentences in one call. A sentence longer than the model's input limit is split at clause
 boundaries (then, if a clause is still too long, between words) and its pieces' translations are
 joined: nothing is ever truncated.
+
+A translator that reads passages (an instruct LLM: base.PassageTranslator) gets each paragraph
+cut into passages of a few consecutive sentences, so it translates every sentence in context;
+it answers sentence by sentence, and each sentence is cached under its passage (the language, the
+passage's sentences and its place in them), since the same sentence may read differently in
+another context.
 """
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from typing import Sequence
 
-from summarize.backends.base import Translator
+from summarize.backends.base import Passage, PassageTranslator, Translator
 from summarize.cache import Cache
+from summarize.language import NAMES
 from summarize.records import RunStats, Segment, SegmentedArticle, TranslatedArticle
 from summarize.signature import Signature
 
 STAGE = "translate"
+PASSAGES_VERSION = 1
 _CLAUSE_BREAK = re.compile(r"(?<=[,;:])\s+|\s+(?=[—–-]\s)|\s+(?=(?:et|mais|ou|donc|car|puis|alors que|tandis que|qui|que|dont)\s)")
 
 
 def stage_signature(translator: Translator) -> Signature:
-    return Signature(stage=STAGE).extend(translator.signature(), split="clause-v1")
+    signature = Signature(stage=STAGE).extend(translator.signature(), split="clause-v1")
+    if isinstance(translator, PassageTranslator):
+        limits = f"{translator.max_passage_sentences}s{translator.max_passage_chars}c"
+        return signature.extend(passages=f"paragraph-even-{limits}-v{PASSAGES_VERSION}")
+    return signature
 
 
 def _pack(parts: list[str], fits) -> list[str]:
@@ -63,6 +77,8 @@ def translate_articles(
     Batching a cluster's sentences together fills the backend's length-sorted batches: the seed
     cluster (75 sentences) translates in 12 s on CTranslate2 instead of 19 s article by article.
     """
+    if isinstance(translator, PassageTranslator):
+        return _translate_passages(articles, translator, cache, stats)
     signature = stage_signature(translator)
     keys = [[signature.key(s.text) for s in article.sentences] for article in articles]
     found = cache.get_many([key for article_keys in keys for key in article_keys])
@@ -78,6 +94,11 @@ def translate_articles(
         new = {key: " ".join(next(outputs) for _ in pieces) for (key, _), pieces in zip(missing, split)}
         cache.put_many(STAGE, signature, new)
         found.update(new)
+    return _aligned(articles, keys, found)
+
+
+def _aligned(articles: Sequence[SegmentedArticle], keys: list[list[str]], found: dict[str, str]) -> list[TranslatedArticle]:
+    """Each article with every sentence paired with its translation (looked up by its cache key)."""
     return [
         TranslatedArticle(
             article=article.article,
@@ -88,3 +109,70 @@ def translate_articles(
         )
         for article, article_keys in zip(articles, keys)
     ]
+
+
+def passages_of(article: SegmentedArticle, max_sentences: int, max_chars: int) -> list[list[int]]:
+    """The article's sentence indices cut into passages: consecutive sentences of one paragraph.
+
+    A paragraph is cut into near-equal parts of at most `max_sentences` (nine sentences: five and
+    four), and a part over `max_chars` characters further where the next sentence would pass them.
+    """
+    paragraphs: list[list[int]] = []
+    for index, sentence in enumerate(article.sentences):
+        if paragraphs and article.sentences[paragraphs[-1][0]].paragraph == sentence.paragraph:
+            paragraphs[-1].append(index)
+        else:
+            paragraphs.append([index])
+    passages: list[list[int]] = []
+    for paragraph in paragraphs:
+        size = math.ceil(len(paragraph) / math.ceil(len(paragraph) / max_sentences))
+        for start in range(0, len(paragraph), size):
+            passages.append([])
+            chars = 0
+            for index in paragraph[start : start + size]:
+                length = len(article.sentences[index].text)
+                if passages[-1] and chars + length > max_chars:
+                    passages.append([])
+                    chars = 0
+                passages[-1].append(index)
+                chars += length + 1
+    return passages
+
+
+def _translate_passages(
+    articles: Sequence[SegmentedArticle], translator: PassageTranslator, cache: Cache, stats: RunStats
+) -> list[TranslatedArticle]:
+    """Translate by passage, cached by sentence: a passage with any sentence missing from the cache is translated whole.
+
+    Identical passages (an article in the cluster twice, a repeated boilerplate paragraph) are
+    translated once.
+    """
+    signature = stage_signature(translator)
+    keys: list[list[str]] = []
+    wanted: dict[tuple[str, tuple[str, ...]], list[str]] = {}  # (language, sentences) -> each sentence's key
+    for article in articles:
+        language = NAMES.get(article.article.language, article.article.language)
+        article_keys = [""] * len(article.sentences)
+        for passage in passages_of(article, translator.max_passage_sentences, translator.max_passage_chars):
+            texts = tuple(article.sentences[i].text for i in passage)
+            passage_keys = [signature.key(json.dumps([language, texts, k], ensure_ascii=False)) for k in range(len(texts))]
+            for i, key in zip(passage, passage_keys):
+                article_keys[i] = key
+            wanted[language, texts] = passage_keys
+        keys.append(article_keys)
+    found = cache.get_many(list(dict.fromkeys(key for article_keys in keys for key in article_keys)))
+    stats.hits += sum(1 for article_keys in keys for key in article_keys if key in found)
+    missing = [(passage, passage_keys) for passage, passage_keys in wanted.items() if not all(key in found for key in passage_keys)]
+    stats.misses += sum(len(passage_keys) for _, passage_keys in missing)
+    if missing:
+        split = [[split_to_fit(text, translator) for text in texts] for (_, texts), _ in missing]
+        outputs = translator.translate_passages(
+            [Passage(language, tuple(piece for pieces in parts for piece in pieces)) for ((language, _), _), parts in zip(missing, split)]
+        )
+        new = {}
+        for (_, passage_keys), parts, translated in zip(missing, split, outputs):
+            pieces = iter(translated)
+            new.update({key: " ".join(next(pieces) for _ in sentence_pieces) for key, sentence_pieces in zip(passage_keys, parts)})
+        cache.put_many(STAGE, signature, new)
+        found.update(new)
+    return _aligned(articles, keys, found)
