@@ -18,6 +18,7 @@ _FENCE = re.compile(r"^\s*```")
 _NUMBERED = re.compile(r"^\s*(?:[*_]{1,2})?(\d{1,3})\s*[.):]\s*(?:[*_]{1,2})?\s*(.*?)\s*$")
 _EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
 _LABEL = re.compile(r"^\s*(?:[*_]{1,2})?(?:english(?: translation)?|translation|brief|summary|news brief)\s*:\s*(?:[*_]{1,2})?\s*", re.I)
+_ANY_LABEL = re.compile(r"^\s*[^\W\d_][\w' -]{0,30}\s*:")  # "Traduction :", "Mise à jour:" at a source's start
 _HEADING = re.compile(r"^\s*#{1,6}\s")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
 _QUOTES = {'"': '"', "“": "”", "«": "»", "'": "'"}
@@ -89,7 +90,7 @@ def clean_sentence(answer: str, source: str) -> str:
     while len(lines) > 1 and lines[0].endswith(":"):
         lines = lines[1:]
     text = " ".join(" ".join(lines).split())
-    if not _LABEL.match(source):
+    if not _ANY_LABEL.match(source):
         text = _LABEL.sub("", text, count=1)
     match = _NUMBERED.match(text)
     if match and not _NUMBERED.match(source):
