@@ -115,7 +115,8 @@ def passages_of(article: SegmentedArticle, max_sentences: int, max_chars: int) -
     """The article's sentence indices cut into passages: consecutive sentences of one paragraph.
 
     A paragraph is cut into near-equal parts of at most `max_sentences` (nine sentences: five and
-    four), and a part over `max_chars` characters further where the next sentence would pass them.
+    four; seven in threes: three, two and two), and a part over `max_chars` characters further
+    where the next sentence would pass them.
     """
     paragraphs: list[list[int]] = []
     for index, sentence in enumerate(article.sentences):
@@ -125,11 +126,12 @@ def passages_of(article: SegmentedArticle, max_sentences: int, max_chars: int) -
             paragraphs.append([index])
     passages: list[list[int]] = []
     for paragraph in paragraphs:
-        size = math.ceil(len(paragraph) / math.ceil(len(paragraph) / max_sentences))
-        for start in range(0, len(paragraph), size):
+        parts = math.ceil(len(paragraph) / max_sentences)
+        bounds = [math.ceil(k * len(paragraph) / parts) for k in range(parts + 1)]  # sizes differ by one at most, larger first
+        for start, end in zip(bounds, bounds[1:]):
             passages.append([])
             chars = 0
-            for index in paragraph[start : start + size]:
+            for index in paragraph[start:end]:
                 length = len(article.sentences[index].text)
                 if passages[-1] and chars + length > max_chars:
                     passages.append([])

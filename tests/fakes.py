@@ -36,3 +36,30 @@ class FirstWordsSummarizer(WordEngine):
             assert self.count_tokens(t) <= self.max_input_tokens, "over-long input reached the model"
         self.calls.append(list(texts))
         return [" ".join(t.split()[: min(max_words, 5)]) + "." for t in texts]
+
+
+class UpperPassageTranslator(UpperTranslator):
+    """A context-aware translator: records the passages it is given and upper-cases every sentence."""
+
+    max_passage_sentences = 3
+    max_passage_chars = 60
+
+    def __init__(self, max_input_tokens: int):
+        super().__init__(max_input_tokens)
+        self.passages = []
+
+    def translate_passages(self, passages):
+        self.passages.append(list(passages))
+        return [self.translate(p.sentences) for p in passages]
+
+
+class SourcesRecorder(FirstWordsSummarizer):
+    """A summariser that can tell sources apart: records the sources it is given."""
+
+    def __init__(self, max_input_tokens: int):
+        super().__init__(max_input_tokens)
+        self.sources = []
+
+    def summarize_sources(self, sources, max_words):
+        self.sources.append([list(s) for s in sources])
+        return "Summary of " + " | ".join(s[0] for s in sources) + "."

@@ -1,0 +1,106 @@
+"""The stages with a context-aware model: translation by passage cached by sentence, the cluster brief by article."""
+
+from __future__ import annotations
+
+import pytest
+from fakes import SourcesRecorder, UpperPassageTranslator, UpperTranslator
+
+from summarize.backends.base import PassageTranslator, SourcesSummarizer
+from summarize.cache import Cache
+from summarize.cluster import brief_cluster
+from summarize.cluster import stage_signature as cluster_signature
+from summarize.language import source_languages
+from summarize.records import BriefedArticle, CleanArticle, RunStats, Segment, SegmentedArticle, Sentence, TranslatedArticle
+from summarize.translate import passages_of, stage_signature, translate_articles
+
+
+def article(*paragraphs: list[str], language: str = "fr", id: str = "a") -> SegmentedArticle:
+    clean = CleanArticle(id, f"{id}.txt", "0", "T", {}, tuple(" ".join(p) for p in paragraphs), language=language)
+    return SegmentedArticle(clean, tuple(Sentence(i, s) for i, p in enumerate(paragraphs) for s in p))
+
+
+@pytest.mark.parametrize(
+    "paragraph_sizes, passages",
+    [
+        ([1], [[0]]),
+        ([3], [[0, 1, 2]]),
+        ([4], [[0, 1], [2, 3]]),  # near-equal parts, not 3 + 1
+        ([7], [[0, 1, 2], [3, 4], [5, 6]]),
+        ([2, 1, 3], [[0, 1], [2], [3, 4, 5]]),  # never across a paragraph
+    ],
+)
+def test_paragraphs_are_cut_into_near_equal_passages(paragraph_sizes, passages):
+    paragraphs, n = [], 0
+    for size in paragraph_sizes:
+        paragraphs.append([f"Phrase {n + k}." for k in range(size)])
+        n += size
+    assert passages_of(article(*paragraphs), max_sentences=3, max_chars=1000) == passages
+
+
+def test_a_passage_also_ends_before_its_characters_pass_the_limit():
+    long = "x" * 40 + "."
+    assert passages_of(article([long, long, "Court.", long]), max_sentences=5, max_chars=60) == [[0], [1, 2], [3]]
+
+
+def test_translation_by_passage_aligned_and_cached_under_its_passage(tmp_path):
+    cache, translator = Cache(tmp_path), UpperPassageTranslator(50)
+    assert isinstance(translator, PassageTranslator) and not isinstance(UpperTranslator(50), PassageTranslator)
+    source = article(["Un.", "Deux.", "Trois."], ["Quatre."], language="de")
+    stats = RunStats()
+    [result] = translate_articles([source], translator, cache, stats)
+    assert [s.translation for s in result.segments] == ["UN.", "DEUX.", "TROIS.", "QUATRE."]
+    assert [(p.language, p.sentences) for p in translator.passages[0]] == [("German", ("Un.", "Deux.", "Trois.")), ("German", ("Quatre.",))]
+    assert (stats.hits, stats.misses) == (0, 4)
+
+    again = RunStats()
+    edited = article(["Un.", "Deux.", "Trois!"], ["Quatre."], language="de")
+    translate_articles([edited], translator, cache, again)
+    assert [p.sentences for p in translator.passages[-1]] == [("Un.", "Deux.", "Trois!")]  # the edited passage, whole
+    assert (again.hits, again.misses) == (1, 3)  # "Un." and "Deux." read differently in another context
+
+    elsewhere = RunStats()
+    translate_articles([article(["Quatre."], language="fr")], translator, cache, elsewhere)
+    assert elsewhere.misses == 1  # same sentence, other language: another prompt
+
+
+def test_identical_passages_are_translated_once_and_over_long_sentences_split(tmp_path):
+    translator = UpperPassageTranslator(6)
+    first = article(["Un deux trois quatre cinq six sept huit neuf dix."], id="a")
+    second = article(["Un deux trois quatre cinq six sept huit neuf dix."], id="b")
+    results = translate_articles([first, second], translator, Cache(tmp_path), RunStats())
+    [[passage]] = translator.passages
+    assert len(passage.sentences) > 1 and all(len(piece.split()) + 1 <= 6 for piece in passage.sentences)
+    assert [r.segments[0].translation for r in results] == ["UN DEUX TROIS QUATRE CINQ SIX SEPT HUIT NEUF DIX."] * 2
+
+
+def test_the_stage_signature_says_how_passages_are_cut():
+    assert "passages:paragraph-even-3s60c-v1" in stage_signature(UpperPassageTranslator(9))
+    assert "passages" not in stage_signature(UpperTranslator(9))
+
+
+def test_a_translator_for_any_language_reads_every_language_but_english():
+    translator = UpperPassageTranslator(9)
+    translator.source_languages = None
+    languages = source_languages(translator)
+    assert "fr" in languages and "de" in languages and "zh" in languages and "en" not in languages
+    assert source_languages(UpperTranslator(9)) == ("fr",)
+
+
+def briefed(id: str, *sentences: str) -> BriefedArticle:
+    clean = CleanArticle(id, f"{id}.txt", "0", "T", {}, (" ".join(sentences),))
+    segments = tuple(Segment(0, s, s) for s in sentences)
+    return BriefedArticle(TranslatedArticle(clean, segments), "brief")
+
+
+def test_the_cluster_brief_gets_the_picks_grouped_by_article_in_order(tmp_path):
+    summarizer = SourcesRecorder(400)
+    assert isinstance(summarizer, SourcesSummarizer)
+    articles = [
+        briefed("a", "The government presented its budget for hospitals on Tuesday.", "Unions welcomed the budget for hospitals."),
+        briefed("b", "Opposition leaders criticised the hospital budget as too small.", "Doctors demand more nurses in emergency wards."),
+    ]
+    brief = brief_cluster(articles, summarizer, 40, Cache(tmp_path), RunStats())
+    [sources] = summarizer.sources
+    assert sources == [[s.translation for s in a.translated.segments] for a in articles]  # each article's own order
+    assert brief.summary.startswith("Summary of The government") and len(brief.pooled) == 4
+    assert "sources:by-article-v1" in cluster_signature(summarizer, 40)
