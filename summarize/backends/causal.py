@@ -47,7 +47,7 @@ _TOKEN_BUDGET = {"cpu": 16384, "cuda": 262144, "mps": 65536}
 _MAX_ROWS = {"cpu": 32, "cuda": 128, "mps": 32}
 # Text per prompt, in model tokens: what the stages pack and split to (max_input_tokens).
 _TRANSLATION_INPUT_TOKENS = 1024
-_SUMMARY_INPUT_TOKENS = 3072
+_SUMMARY_INPUT_TOKENS = 2048
 # Passages the translate stage cuts paragraphs into.
 PASSAGE_SENTENCES = 5
 PASSAGE_CHARS = 1500
