@@ -112,6 +112,7 @@ def test_a_label_or_number_in_the_source_is_kept():
         ("# Minister resigns\nThe minister resigned.", "The minister resigned."),
         ("- The minister resigned.\n- Her deputy takes over.", "The minister resigned. Her deputy takes over."),
         ("The **minister** resigned\non Tuesday.", "The minister resigned on Tuesday."),
+        ("The minister resigned [1]. Her deputy takes over [2][3]. Unions object [1, 3].", "The minister resigned. Her deputy takes over. Unions object."),
     ],
 )
 def test_summaries_become_one_plain_paragraph(answer, expected):

@@ -19,6 +19,7 @@ _NUMBERED = re.compile(r"^\s*(?:[*_]{1,2})?(\d{1,3})\s*[.):]\s*(?:[*_]{1,2})?\s*
 _EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
 _LABEL = re.compile(r"^\s*(?:[*_]{1,2})?(?:english(?: translation)?|translation|brief|summary|news brief)\s*:\s*(?:[*_]{1,2})?\s*", re.I)
 _ANY_LABEL = re.compile(r"^\s*[^\W\d_][\w' -]{0,30}\s*:")  # "Traduction :", "Mise à jour:" at a source's start
+_CITATION = re.compile(r"\s*\[\d{1,2}(?:\s*[,;]\s*\d{1,2})*\]")  # "[2]", "[1, 3]": the model's own citations
 _HEADING = re.compile(r"^\s*#{1,6}\s")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
 _QUOTES = {'"': '"', "“": "”", "«": "»", "'": "'"}
@@ -99,7 +100,8 @@ def clean_sentence(answer: str, source: str) -> str:
 
 
 def clean_prose(answer: str) -> str:
-    """A summary as one paragraph: no preamble line, heading, label, list marker, emphasis or code fence."""
+    """A summary as one paragraph: no preamble line, heading, label, list marker, emphasis, code fence or
+    citation marker (the provenance stage cites sources itself; a model's own citations are not trusted)."""
     blocks = _blocks(answer)
     while len(blocks) > 1 and _is_preamble(blocks[0]):
         blocks.pop(0)
@@ -108,7 +110,7 @@ def clean_prose(answer: str) -> str:
         lines = lines[1:]
     text = " ".join(_BULLET.sub("", line) for line in lines)
     text = _EMPHASIS.sub(r"\2", _LABEL.sub("", text, count=1))
-    return " ".join(text.split())
+    return " ".join(_CITATION.sub("", text).split())
 
 
 def drop_unfinished(text: str) -> str:
