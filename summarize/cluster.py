@@ -12,27 +12,19 @@ grouped by article, in each article's order, so it sees which article says what.
 from __future__ import annotations
 
 import json
-import math
-import re
-from collections import Counter
 from dataclasses import astuple, dataclass
 
 from summarize.backends.base import SourcesSummarizer, Summarizer
 from summarize.cache import Cache
 from summarize.records import BriefedArticle, ClusterBrief, PooledSentence, RunStats
+from summarize.salience import content_words, salience
 from summarize.signature import Signature
 from summarize.summarise import summarise_sentences
 
 STAGE = "cluster"
 POOL_VERSION = "tfidf-roundrobin-v2"
 SOURCES_VERSION = "by-article-v1"  # how a SourcesSummarizer receives the picks
-_WORD = re.compile(r"\w+", re.UNICODE)
 NEAR_DUPLICATE = 0.6
-LEAD_BONUS = 0.15
-
-
-def content_words(text: str) -> set[str]:
-    return {w for w in _WORD.findall(text.casefold()) if len(w) > 3}
 
 
 def overlap(a: set[str], b: set[str]) -> float:
@@ -68,18 +60,9 @@ def _pool(articles: list[BriefedArticle]) -> tuple[list[_Candidate], int]:
 
 
 def _score(pool: list[_Candidate]) -> None:
-    """TF-IDF cosine to the cluster centroid, plus a bonus that decays with position in the article."""
-    doc_freq = Counter(w for c in pool for w in c.words)
-    n = len(pool)
-    idf = {w: math.log((1 + n) / (1 + df)) + 1 for w, df in doc_freq.items()}
-    centroid = Counter()
-    for c in pool:
-        centroid.update({w: idf[w] for w in c.words})
-    norm_centroid = math.sqrt(sum(v * v for v in centroid.values())) or 1.0
-    for c in pool:
-        dot = sum(idf[w] * centroid[w] for w in c.words)
-        norm = math.sqrt(sum(idf[w] ** 2 for w in c.words)) or 1.0
-        c.score = dot / (norm * norm_centroid) + LEAD_BONUS / (1 + c.segment)
+    """Each candidate's salience in the pool (summarize/salience.py): centrality plus a lead bonus."""
+    for c, score in zip(pool, salience([c.words for c in pool], [c.segment for c in pool])):
+        c.score = score
 
 
 def select(pool: list[_Candidate], summarizer: Summarizer) -> list[_Candidate]:

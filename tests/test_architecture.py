@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "summarize"
 # Lowest first. A module may import modules of its own layer or of any layer below it.
 LAYERS: list[set[str]] = [
     {"summarize", "summarize.errors", "summarize.text", "summarize.cache", "summarize.records", "summarize.rules"},
-    {"summarize.signature", "summarize.devices", "summarize.presets", "summarize.numbers", "summarize.prompts"},
+    {"summarize.signature", "summarize.devices", "summarize.presets", "summarize.numbers", "summarize.prompts", "summarize.salience"},
     {"summarize.options"},
     {"summarize.gguf"},
     {"summarize.models", "summarize.checks"},

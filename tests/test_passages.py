@@ -104,3 +104,44 @@ def test_the_cluster_brief_gets_the_picks_grouped_by_article_in_order(tmp_path):
     assert sources == [[s.translation for s in a.translated.segments] for a in articles]  # each article's own order
     assert brief.summary.startswith("Summary of The government") and len(brief.pooled) == 4
     assert "sources:by-article-v1" in cluster_signature(summarizer, 40)
+
+
+ARTICLE = [
+    "The city council approved a new tram line on Monday.",  # lead
+    "The line will link the station to the university.",  # lead
+    "Photo: the mayor.",  # too short to pick
+    "The weather was mild.",
+    "The tram line will cost the council 400 million euros, the council said.",
+    "Work on the tram line starts in May and ends in 2027.",
+]
+
+
+@pytest.mark.parametrize(
+    "budget, lead, expected",
+    [
+        (100, 2, [0, 1, 3, 4, 5]),  # everything but the caption fits, in article order
+        (45, 2, [0, 1, 4, 5]),  # the lead, then the most salient (tram, council) before "weather"
+        (25, 2, [0, 1, 3]),  # a sentence that does not fit is passed over, a shorter one still goes in
+        (5, 2, [0]),  # the first pick always goes in
+        (20, 0, [0, 1]),  # no lead: the most salient first (the lead sentence is also the most central)
+    ],
+)
+def test_key_sentences_are_the_lead_then_the_most_salient_in_article_order(budget, lead, expected):
+    from summarize.salience import key_sentences
+
+    assert key_sentences(ARTICLE, budget, lead) == [ARTICLE[i] for i in expected]
+
+
+def test_a_summariser_that_rewrites_a_selection_gets_the_key_sentences(tmp_path):
+    from fakes import FirstWordsSummarizer
+
+    from summarize.backends.base import Extract
+    from summarize.summarise import stage_signature as summary_signature
+    from summarize.summarise import summarise_many
+
+    summarizer = FirstWordsSummarizer(500)
+    summarizer.extract = Extract(words=45, lead=2)
+    summarise_many([ARTICLE], summarizer, 30, Cache(tmp_path), RunStats())
+    assert summarizer.calls == [["\n".join(ARTICLE[i] for i in (0, 1, 4, 5))]]
+    assert "extract:lead2+salient-45w-v1" in summary_signature(summarizer, 30)
+    assert "extract" not in summary_signature(FirstWordsSummarizer(500), 30)

@@ -15,7 +15,7 @@ from typing import Protocol, Sequence, runtime_checkable
 from summarize.errors import BackendError
 from summarize.signature import Signature
 
-__all__ = ["BackendError", "Backends", "Engine", "Passage", "PassageTranslator", "SourcesSummarizer", "Summarizer", "Translator"]
+__all__ = ["BackendError", "Backends", "Engine", "Extract", "Passage", "PassageTranslator", "SourcesSummarizer", "Summarizer", "Translator"]
 
 
 @runtime_checkable
@@ -70,6 +70,19 @@ class PassageTranslator(Translator, Protocol):
 
     def translate_passages(self, passages: Sequence[Passage]) -> list[list[str]]:
         """The English translation of each sentence of each passage, aligned one to one, in order."""
+
+
+@dataclass(frozen=True)
+class Extract:
+    """Extract-then-abstract: a summariser that rewrites an article's key sentences rather than reading it whole.
+
+    The summarise stage gives it the first `lead` sentences and then the most salient others,
+    `words` words at most, in article order (summarize/salience.py). A summariser says it wants
+    this with an `extract` attribute.
+    """
+
+    words: int
+    lead: int
 
 
 @runtime_checkable

@@ -35,7 +35,7 @@ from summarize.backends.answers import (
     parse_numbered,
     word_count,
 )
-from summarize.backends.base import Passage
+from summarize.backends.base import Extract, Passage
 from summarize.backends.engine import LOOP_MAX_NGRAM, LOOP_REPEATS, LOOP_RETRY_NO_REPEAT_NGRAM, ModelEngine, has_repetition_loop
 from summarize.errors import BackendError
 from summarize.models import read_checkpoint_json
@@ -254,10 +254,16 @@ class CausalSummarizer(CausalEngine):
             tokens_per_word=_TOKENS_PER_WORD, length=f"{LENGTH_TOLERANCE:.0%}+retry1", v=_SIGNATURE_VERSION
         )
 
+    @cached_property
+    def extract(self) -> Extract | None:
+        """Extract-then-abstract, when the prompt file asks for it: the brief prompt then gets an article's key sentences."""
+        words = int(self.prompts.settings.get("extract_words", 0))
+        return Extract(words=words, lead=int(self.prompts.settings.get("extract_lead", 0))) if words else None
+
     def summarize(self, texts: Sequence[str], max_words: int) -> list[str]:
         results = [""] * len(texts)
         todo = [i for i, text in enumerate(texts) if text.strip()]
-        written = self._write([(self.prompts["brief"], {"text": " ".join(texts[i].split())}) for i in todo], max_words)
+        written = self._write([(self.prompts["brief"], {"text": _lines(texts[i])}) for i in todo], max_words)
         for i, text in zip(todo, written):
             results[i] = text
         return results
@@ -300,6 +306,11 @@ class CausalSummarizer(CausalEngine):
 def length_bounds(max_words: int) -> tuple[int, int]:
     """The words a summary of `max_words` may have: within LENGTH_TOLERANCE of it."""
     return math.ceil(max_words * (1 - LENGTH_TOLERANCE)), math.floor(max_words * (1 + LENGTH_TOLERANCE))
+
+
+def _lines(text: str) -> str:
+    """`text` with its whitespace collapsed within lines and empty lines dropped (a chunk holds a sentence per line)."""
+    return "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
 
 
 def _prose(answer: str, cut: bool) -> str:
