@@ -85,9 +85,10 @@ def checkpoint_from_gguf(path: Path, options: Options | None = None) -> Path:
 def _write_checkpoint(path: Path, output: Path) -> None:
     """De-quantise the GGUF file with transformers and save it as float16 safetensors with its tokenizer."""
     try:
-        import gguf  # noqa: F401  (transformers needs it to read the file)
+        import accelerate  # noqa: F401  (transformers reads GGUF files only with both installed)
+        import gguf  # noqa: F401
     except ImportError:
-        raise BackendError(f"reading {path.name} needs the gguf package. Fix: pip install 'summarize[gguf]' (or pip install gguf)") from None
+        raise BackendError(f"reading {path.name} needs the gguf and accelerate packages. Fix: pip install 'summarize[gguf]'") from None
     import torch
     import transformers
 

@@ -318,3 +318,30 @@ def test_cli_run_with_one_llm_for_both_roles_loads_it_once(tiny_qwen_dir, llm_mo
     again = runner.invoke(app, args, catch_exceptions=False)  # warm: every result from the cache, no model loaded
     assert again.exit_code == 0 and len(loads) == 1
     assert json.loads((tmp_path / "out" / "cluster" / "cluster.json").read_text("utf-8"))["run"]["cache"]["misses"] == 0
+
+
+def test_a_gguf_file_is_converted_once_into_a_checkpoint_that_runs(tiny_qwen_dir, tmp_path):
+    from safetensors.numpy import load_file
+
+    from tiny_models import build_tiny_qwen2_gguf
+
+    gguf_file = build_tiny_qwen2_gguf(tiny_qwen_dir, tmp_path / "tiny-qwen2-f32.gguf")
+    options = llm_options(gguf_file, tmp_path / "models", backend="transformers")
+    assert family_of(choose_model(options, "translation"), options) == CAUSAL
+    backends = make_backends(options)
+    assert isinstance(backends.translator, TransformersCausalTranslator)
+    converted = backends.translator.model_dir
+    assert converted.parent == tmp_path / "models" / "gguf" and converted.name.startswith("tiny-qwen2-f32-")
+    original, copy = load_file(str(tiny_qwen_dir / "model.safetensors")), load_file(str(converted / "model.safetensors"))
+    assert sorted(original) == sorted(copy)
+    for name, tensor in original.items():  # float16 copies of the same weights
+        assert abs(copy[name].astype("float32") - tensor).max() <= 2e-3 * max(1.0, abs(tensor).max())
+    reference = TransformersCausalTranslator(choose_model(llm_options(tiny_qwen_dir, tmp_path), "translation"), llm_options(tiny_qwen_dir, tmp_path))
+    prompt = reference.prompts["passage"]
+    assert backends.translator._chat_ids(prompt, language="French", numbered="1. Le maire a voté.") == reference._chat_ids(
+        prompt, language="French", numbered="1. Le maire a voté."
+    )
+    assert backends.summarizer.model_dir == converted  # the same directory for both roles: converted once, loaded once
+    stamp = (converted / "model.safetensors").stat().st_mtime_ns
+    assert make_backends(options).translator.model_dir == converted and (converted / "model.safetensors").stat().st_mtime_ns == stamp
+    assert isinstance(backends.translator.translate(["Le maire a voté."])[0], str)  # it runs

@@ -95,10 +95,12 @@ class CausalEngine(ModelEngine):
 
     @cached_property
     def end_token_ids(self) -> list[int]:
-        """Tokens that end an answer: the generation config's EOS ids and the tokenizer's."""
+        """Tokens that end an answer: the generation config's EOS ids, the tokenizer's EOS, and its padding
+        (Qwen2.5's `<|endoftext|>`: never a legitimate part of an answer)."""
         configured = self._generation.get("eos_token_id", self._config.get("eos_token_id"))
         ids = configured if isinstance(configured, list) else [configured]
-        return list(dict.fromkeys(i for i in [*ids, self.tokenizer.eos_token_id] if i is not None))
+        tokenizer = self.tokenizer
+        return list(dict.fromkeys(i for i in [*ids, tokenizer.eos_token_id, tokenizer.pad_token_id] if i is not None))
 
     def _decoding(self, **overrides) -> dict:
         """Greedy settings: the checkpoint's repetition penalty and banned n-grams, then `overrides`."""
