@@ -5,8 +5,9 @@ sentences in one call. A sentence longer than the model's input limit is split a
 boundaries (then, if a clause is still too long, between words) and its pieces' translations are
 joined: nothing is ever truncated.
 
-A translator that reads passages (an instruct LLM: base.PassageTranslator) gets each paragraph
-cut into passages of a few consecutive sentences, so it translates every sentence in context;
+A translator that reads passages (an instruct LLM: base.PassageTranslator) gets each article cut
+into passages of a few consecutive sentences (a long paragraph split, short ones packed), so it
+translates every sentence in context;
 it answers sentence by sentence, and each sentence is cached under its passage (the language, the
 passage's sentences and its place in them), since the same sentence may read differently in
 another context.
@@ -26,7 +27,7 @@ from summarize.records import RunStats, Segment, SegmentedArticle, TranslatedArt
 from summarize.signature import Signature
 
 STAGE = "translate"
-PASSAGES_VERSION = 1
+PASSAGES_VERSION = 2
 _CLAUSE_BREAK = re.compile(r"(?<=[,;:])\s+|\s+(?=[—–-]\s)|\s+(?=(?:et|mais|ou|donc|car|puis|alors que|tandis que|qui|que|dont)\s)")
 
 
@@ -34,7 +35,7 @@ def stage_signature(translator: Translator) -> Signature:
     signature = Signature(stage=STAGE).extend(translator.signature(), split="clause-v1")
     if isinstance(translator, PassageTranslator):
         limits = f"{translator.max_passage_sentences}s{translator.max_passage_chars}c"
-        return signature.extend(passages=f"paragraph-even-{limits}-v{PASSAGES_VERSION}")
+        return signature.extend(passages=f"paragraphs-packed-{limits}-v{PASSAGES_VERSION}")
     return signature
 
 
@@ -112,11 +113,13 @@ def _aligned(articles: Sequence[SegmentedArticle], keys: list[list[str]], found:
 
 
 def passages_of(article: SegmentedArticle, max_sentences: int, max_chars: int) -> list[list[int]]:
-    """The article's sentence indices cut into passages: consecutive sentences of one paragraph.
+    """The article's sentence indices cut into passages of consecutive sentences, paragraph by paragraph.
 
-    A paragraph is cut into near-equal parts of at most `max_sentences` (nine sentences: five and
-    four; seven in threes: three, two and two), and a part over `max_chars` characters further
-    where the next sentence would pass them.
+    A paragraph longer than `max_sentences` is cut into near-equal parts (nine sentences: five and
+    four; seven in threes: three, two and two); short paragraphs are packed together while the
+    passage stays within `max_sentences` and `max_chars`, so one-sentence paragraphs (half of a web
+    article's) still reach the model with their neighbours as context. A part over `max_chars` is
+    cut further where the next sentence would pass them.
     """
     paragraphs: list[list[int]] = []
     for index, sentence in enumerate(article.sentences):
@@ -124,20 +127,24 @@ def passages_of(article: SegmentedArticle, max_sentences: int, max_chars: int) -
             paragraphs[-1].append(index)
         else:
             paragraphs.append([index])
+
+    def chars(indices: list[int]) -> int:
+        return sum(len(article.sentences[i].text) + 1 for i in indices)
+
     passages: list[list[int]] = []
     for paragraph in paragraphs:
         parts = math.ceil(len(paragraph) / max_sentences)
         bounds = [math.ceil(k * len(paragraph) / parts) for k in range(parts + 1)]  # sizes differ by one at most, larger first
         for start, end in zip(bounds, bounds[1:]):
+            part = paragraph[start:end]
+            if passages and len(passages[-1]) + len(part) <= max_sentences and chars(passages[-1]) + chars(part) <= max_chars:
+                passages[-1].extend(part)
+                continue
             passages.append([])
-            chars = 0
-            for index in paragraph[start:end]:
-                length = len(article.sentences[index].text)
-                if passages[-1] and chars + length > max_chars:
+            for index in part:
+                if passages[-1] and chars(passages[-1]) + chars([index]) > max_chars:
                     passages.append([])
-                    chars = 0
                 passages[-1].append(index)
-                chars += length + 1
     return passages
 
 

@@ -313,7 +313,7 @@ def test_cli_run_with_one_llm_for_both_roles_loads_it_once(tiny_qwen_dir, llm_mo
     segments = [s for a in data["articles"] for s in a["segments"]]
     assert len(segments) == 12 and all(s["translation"] for s in segments)
     assert all(a["brief"] for a in data["articles"])
-    assert "passages:paragraph-even-5s1500c-v1" in run["signature"]
+    assert "passages:paragraphs-packed-5s1500c-v2" in run["signature"]
 
     again = runner.invoke(app, args, catch_exceptions=False)  # warm: every result from the cache, no model loaded
     assert again.exit_code == 0 and len(loads) == 1

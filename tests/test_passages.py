@@ -26,10 +26,12 @@ def article(*paragraphs: list[str], language: str = "fr", id: str = "a") -> Segm
         ([3], [[0, 1, 2]]),
         ([4], [[0, 1], [2, 3]]),  # near-equal parts, not 3 + 1
         ([7], [[0, 1, 2], [3, 4], [5, 6]]),
-        ([2, 1, 3], [[0, 1], [2], [3, 4, 5]]),  # never across a paragraph
+        ([1, 1, 1, 1], [[0, 1, 2], [3]]),  # one-sentence paragraphs packed with their neighbours
+        ([2, 1, 3], [[0, 1, 2], [3, 4, 5]]),  # a paragraph is split only when it is longer than a passage
+        ([1, 4, 1], [[0, 1, 2], [3, 4, 5]]),  # a long paragraph split in halves, each packed with a neighbour
     ],
 )
-def test_paragraphs_are_cut_into_near_equal_passages(paragraph_sizes, passages):
+def test_paragraphs_are_cut_into_near_equal_passages_and_short_ones_packed(paragraph_sizes, passages):
     paragraphs, n = [], 0
     for size in paragraph_sizes:
         paragraphs.append([f"Phrase {n + k}." for k in range(size)])
@@ -40,23 +42,24 @@ def test_paragraphs_are_cut_into_near_equal_passages(paragraph_sizes, passages):
 def test_a_passage_also_ends_before_its_characters_pass_the_limit():
     long = "x" * 40 + "."
     assert passages_of(article([long, long, "Court.", long]), max_sentences=5, max_chars=60) == [[0], [1, 2], [3]]
+    assert passages_of(article([long], ["Court."], [long]), max_sentences=5, max_chars=60) == [[0, 1], [2]]
 
 
 def test_translation_by_passage_aligned_and_cached_under_its_passage(tmp_path):
     cache, translator = Cache(tmp_path), UpperPassageTranslator(50)
     assert isinstance(translator, PassageTranslator) and not isinstance(UpperTranslator(50), PassageTranslator)
-    source = article(["Un.", "Deux.", "Trois."], ["Quatre."], language="de")
+    source = article(["Un.", "Deux.", "Trois."], ["Quatre.", "Cinq."], language="de")
     stats = RunStats()
     [result] = translate_articles([source], translator, cache, stats)
-    assert [s.translation for s in result.segments] == ["UN.", "DEUX.", "TROIS.", "QUATRE."]
-    assert [(p.language, p.sentences) for p in translator.passages[0]] == [("German", ("Un.", "Deux.", "Trois.")), ("German", ("Quatre.",))]
-    assert (stats.hits, stats.misses) == (0, 4)
+    assert [s.translation for s in result.segments] == ["UN.", "DEUX.", "TROIS.", "QUATRE.", "CINQ."]
+    assert [(p.language, p.sentences) for p in translator.passages[0]] == [("German", ("Un.", "Deux.", "Trois.")), ("German", ("Quatre.", "Cinq."))]
+    assert (stats.hits, stats.misses) == (0, 5)
 
     again = RunStats()
-    edited = article(["Un.", "Deux.", "Trois!"], ["Quatre."], language="de")
+    edited = article(["Un.", "Deux.", "Trois!"], ["Quatre.", "Cinq."], language="de")
     translate_articles([edited], translator, cache, again)
     assert [p.sentences for p in translator.passages[-1]] == [("Un.", "Deux.", "Trois!")]  # the edited passage, whole
-    assert (again.hits, again.misses) == (1, 3)  # "Un." and "Deux." read differently in another context
+    assert (again.hits, again.misses) == (2, 3)  # "Un." and "Deux." read differently in another context
 
     elsewhere = RunStats()
     translate_articles([article(["Quatre."], language="fr")], translator, cache, elsewhere)
@@ -74,7 +77,7 @@ def test_identical_passages_are_translated_once_and_over_long_sentences_split(tm
 
 
 def test_the_stage_signature_says_how_passages_are_cut():
-    assert "passages:paragraph-even-3s60c-v1" in stage_signature(UpperPassageTranslator(9))
+    assert "passages:paragraphs-packed-3s60c-v2" in stage_signature(UpperPassageTranslator(9))
     assert "passages" not in stage_signature(UpperTranslator(9))
 
 
