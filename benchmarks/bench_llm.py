@@ -133,8 +133,8 @@ def seed(model: Path) -> dict:
                       "load_end": load()}
         print(f"seed {name}: {runs[name]['wall_seconds']} s, cache {runs[name]['cache']}, peak RSS {runs[name]['peak_rss_gb']} GB", flush=True)
     data = json.loads((work / "out" / SEEDS.name / "cluster.json").read_text("utf-8"))
-    write_seed_markdown(model, work / "out" / SEEDS.name, runs["cold"], data)
     return {
+        "markdown": seed_markdown(model, work / "out" / SEEDS.name, runs["cold"], data),
         **runs,
         "articles": len(data["articles"]),
         "sentences": sum(len(a["segments"]) for a in data["articles"]),
@@ -146,7 +146,7 @@ def seed(model: Path) -> dict:
     }
 
 
-def write_seed_markdown(model: Path, out: Path, cold: dict, data: dict) -> None:
+def seed_markdown(model: Path, out: Path, cold: dict, data: dict) -> str:
     lines = [
         "# What the product writes with a real LLM: seeds/fr-03",
         "",
@@ -172,7 +172,7 @@ def write_seed_markdown(model: Path, out: Path, cold: dict, data: dict) -> None:
         lines.append(f"- {where}, {item['where']} {place}: {item['problem']} {item['kind']} “{item['item']}” in “{item['text']}”{source}")
     if not items:
         lines.append("- none")
-    SEED_MARKDOWN.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return "\n".join(lines) + "\n"
 
 
 def cnndm(model: Path, words: int, limit: int | None) -> dict:
@@ -194,6 +194,7 @@ def main() -> int:
     parser.add_argument("--flores-documents", type=int, default=None, help="only the first N FLORES documents (a quick look)")
     parser.add_argument("--cnndm-articles", type=int, default=None, help="only the first N CNN/DailyMail articles")
     parser.add_argument("--brief-words", type=int, default=60)
+    parser.add_argument("--no-write", action="store_true", help="print the figures only (a trial run, e.g. with a tiny model)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--report", type=Path, help=argparse.SUPPRESS)
@@ -224,14 +225,16 @@ def main() -> int:
             results["seed"] = seed(model)
         else:
             results["cnndm"] = cnndm(model, args.brief_words, args.cnndm_articles)
-        summary = {k: v for k, v in results[part].items() if k not in ("sample", "model", "models", "signatures", "signature")}
+        summary = {k: v for k, v in results[part].items() if k not in ("sample", "model", "models", "signatures", "signature", "markdown")}
         print(json.dumps(summary, indent=1), flush=True)
-    if partial:
-        print("partial run (--flores-documents/--cnndm-articles): results not written", file=sys.stderr)
+    if partial or args.no_write:
+        print("trial or partial run (--no-write, --flores-documents, --cnndm-articles): results not written", file=sys.stderr)
         return 0
     results["measured_at"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    if "seed" in args.parts:
+        SEED_MARKDOWN.write_text(results["seed"].pop("markdown"), encoding="utf-8")
     RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {RESULTS}")
+    print(f"wrote {RESULTS}" + (f" and {SEED_MARKDOWN}" if "seed" in args.parts else ""))
     return 0
 
 
