@@ -239,10 +239,14 @@ class _CT2Causal(_CT2Model, CausalEngine):
         """The new token ids per prompt, up to (not including) an end token.
 
         The prompts' common prefix (the system turn and the template around it) goes in as a static
-        prompt: CTranslate2 computes its state once and reuses it for every later batch.
+        prompt: CTranslate2 computes its state once and reuses it for every later batch. It ends at
+        a line break, so the words a batch's prompts happen to share ("1. Le") do not make each
+        batch a static prompt of its own (CTranslate2 keeps every one it has seen).
         """
         tokenizer = self.tokenizer
         static = _common_prefix(encoded)
+        while static and not tokenizer.decode(static[-1:]).endswith("\n"):
+            static = static[:-1]
         if len(static) < _MIN_STATIC_PROMPT_TOKENS:
             static = []
         results = self.model.generate_batch(
