@@ -4,32 +4,27 @@ English sentences of all articles are pooled; cross-article near-duplicates are 
 articles about one event repeat each other's quotes); the rest are ranked for salience (TF-IDF
 similarity to the cluster centroid, plus a lead bonus) and picked round-robin so each article
 contributes its best sentences before any article contributes a second one, until the
-summariser's input budget is full. The picked sentences, most salient first, are summarised.
+summariser's input budget is full. The picked sentences, most salient first, are summarised; a
+summariser that can tell sources apart (an instruct LLM: base.SourcesSummarizer) gets them
+grouped by article, in each article's order, so it sees which article says what.
 """
 
 from __future__ import annotations
 
 import json
-import math
-import re
-from collections import Counter
 from dataclasses import astuple, dataclass
 
-from summarize.backends.base import Summarizer
+from summarize.backends.base import SourcesSummarizer, Summarizer
 from summarize.cache import Cache
 from summarize.records import BriefedArticle, ClusterBrief, PooledSentence, RunStats
+from summarize.salience import content_words, salience
 from summarize.signature import Signature
 from summarize.summarise import summarise_sentences
 
 STAGE = "cluster"
 POOL_VERSION = "tfidf-roundrobin-v2"
-_WORD = re.compile(r"\w+", re.UNICODE)
+SOURCES_VERSION = "by-article-v1"  # how a SourcesSummarizer receives the picks
 NEAR_DUPLICATE = 0.6
-LEAD_BONUS = 0.15
-
-
-def content_words(text: str) -> set[str]:
-    return {w for w in _WORD.findall(text.casefold()) if len(w) > 3}
 
 
 def overlap(a: set[str], b: set[str]) -> float:
@@ -65,18 +60,9 @@ def _pool(articles: list[BriefedArticle]) -> tuple[list[_Candidate], int]:
 
 
 def _score(pool: list[_Candidate]) -> None:
-    """TF-IDF cosine to the cluster centroid, plus a bonus that decays with position in the article."""
-    doc_freq = Counter(w for c in pool for w in c.words)
-    n = len(pool)
-    idf = {w: math.log((1 + n) / (1 + df)) + 1 for w, df in doc_freq.items()}
-    centroid = Counter()
-    for c in pool:
-        centroid.update({w: idf[w] for w in c.words})
-    norm_centroid = math.sqrt(sum(v * v for v in centroid.values())) or 1.0
-    for c in pool:
-        dot = sum(idf[w] * centroid[w] for w in c.words)
-        norm = math.sqrt(sum(idf[w] ** 2 for w in c.words)) or 1.0
-        c.score = dot / (norm * norm_centroid) + LEAD_BONUS / (1 + c.segment)
+    """Each candidate's salience in the pool (summarize/salience.py): centrality plus a lead bonus."""
+    for c, score in zip(pool, salience([c.words for c in pool], [c.segment for c in pool])):
+        c.score = score
 
 
 def select(pool: list[_Candidate], summarizer: Summarizer) -> list[_Candidate]:
@@ -101,8 +87,17 @@ def select(pool: list[_Candidate], summarizer: Summarizer) -> list[_Candidate]:
     return sorted(chosen, key=lambda c: -c.score)
 
 
+def by_article(chosen: list[_Candidate]) -> list[list[str]]:
+    """The chosen sentences grouped by article (in cluster order), each group in its article's order."""
+    groups: dict[int, list[_Candidate]] = {}
+    for c in sorted(chosen, key=lambda c: (c.article_rank, c.segment)):
+        groups.setdefault(c.article_rank, []).append(c)
+    return [[c.text for c in group] for group in groups.values()]
+
+
 def stage_signature(summarizer: Summarizer, max_words: int) -> Signature:
-    return Signature(stage=STAGE).extend(summarizer.signature(), words=max_words, pool=POOL_VERSION)
+    signature = Signature(stage=STAGE).extend(summarizer.signature(), words=max_words, pool=POOL_VERSION)
+    return signature.extend(sources=SOURCES_VERSION) if isinstance(summarizer, SourcesSummarizer) else signature
 
 
 def brief_cluster(
@@ -124,7 +119,10 @@ def brief_cluster(
     pool, dropped = _pool(articles)
     _score(pool)
     chosen = select(pool, summarizer)
-    summary = summarise_sentences([c.text for c in chosen], summarizer, max_words, cache, stats)
+    if isinstance(summarizer, SourcesSummarizer):
+        summary = summarizer.summarize_sources(by_article(chosen), max_words)
+    else:
+        summary = summarise_sentences([c.text for c in chosen], summarizer, max_words, cache, stats)
     pooled = tuple(PooledSentence(c.article, c.segment, c.text, round(c.score, 4)) for c in chosen)
     value = {"summary": summary, "pooled": [astuple(p) for p in pooled], "dropped": dropped}
     cache.put(STAGE, signature, key, json.dumps(value, ensure_ascii=False))

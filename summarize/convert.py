@@ -1,4 +1,4 @@
-"""Convert a Hugging Face seq2seq checkpoint into a CTranslate2 model directory.
+"""Convert a Hugging Face checkpoint (seq2seq or instruct LLM) into a CTranslate2 model directory.
 
 `models/ct2/<name>-<quantisation>/` (or `<--model-dir>/ct2/...`) holds CTranslate2's model.bin
 and vocabulary, the source model's tokenizer files and generation config (so the ct2 engine
@@ -32,8 +32,11 @@ from summarize.presets import models_home
 MANIFEST = "manifest.json"
 SOURCE_CONFIG = "source_config.json"
 MANIFEST_VERSION = 1
-# Architectures the ct2 engine runs (CTranslate2 converts them and their tokenizers need no extra inputs).
-SUPPORTED_MODEL_TYPES = ("marian", "bart")
+# Architectures the ct2 engine runs (CTranslate2 converts them and their tokenizers need no extra
+# inputs): seq2seq ones run as a ctranslate2.Translator, decoder-only LLMs as a ctranslate2.Generator.
+SEQ2SEQ_MODEL_TYPES = ("marian", "bart")
+CAUSAL_MODEL_TYPES = ("qwen2", "qwen3", "llama", "mistral", "gemma2", "phi3")
+SUPPORTED_MODEL_TYPES = SEQ2SEQ_MODEL_TYPES + CAUSAL_MODEL_TYPES
 # Files of a checkpoint that are not copied next to the converted weights.
 _WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth", ".h5", ".msgpack", ".ot", ".onnx", ".ckpt")
 _NOT_COPIED = {"config.json", "model.safetensors.index.json", "pytorch_model.bin.index.json", ".gitattributes"}
@@ -186,7 +189,7 @@ def _write_ct2_model(source: Source, output: Path, quantization: str) -> None:
             model = super().load_model(model_class, model_name_or_path, **kwargs)
             # transformers 5 no longer sets BartConfig.normalize_before (BART is post-norm);
             # CTranslate2's BART loader still reads it.
-            if not hasattr(model.config, "normalize_before"):
+            if model.config.model_type == "bart" and not hasattr(model.config, "normalize_before"):
                 model.config.normalize_before = False
             return model
 

@@ -1,7 +1,8 @@
 """Which models to run and where their weights are: the preset registry and model resolution.
 
-A model *spec* is what the user gives: a Hugging Face hub id (optionally `id@revision`) or a
-local `save_pretrained` directory. `resolve_model` turns it into a local directory, looking in
+A model *spec* is what the user gives: a Hugging Face hub id (optionally `id@revision`), a
+local `save_pretrained` directory, or a `.gguf` file (converted once into a directory, see
+summarize/gguf.py). `resolve_model` turns it into a local directory, looking in
 this order: the spec as a local path, `--model-dir/<name>`, the Hugging Face cache (honouring
 HF_HOME / HF_HUB_CACHE and the revision), then the hub (unless HF_HUB_OFFLINE is set). When the
 weights cannot be had it raises BackendError with one line naming the model, where it looked and
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from summarize.errors import BackendError, UsageError, first_line
+from summarize.gguf import checkpoint_from_gguf, is_gguf
 from summarize.options import Options, translation_overrides
 from summarize.presets import ANY_LANGUAGE, REGISTRY_PATH, TASK_OPTIONS, Registry, load_registry
 
@@ -193,6 +195,8 @@ def resolve_model(
     """
     choice = ModelChoice(task=task, spec=spec, revision=revision, fix=fix)
     path = Path(spec).expanduser()
+    if is_gguf(spec) and path.is_file():
+        return checkpoint_from_gguf(path, options)
     if path.exists() or not _HUB_ID.match(spec):
         return _checked_local_dir(path, choice, weight_files)
     model_dir = options.model_dir if options else None
@@ -329,6 +333,38 @@ def _fixes(choice: ModelChoice) -> str:
         f"run `summarize models pull {pull_target}` where the hub is reachable, or pass a local directory with "
         f"{choice.option} DIR or --model-dir DIR, or use --backend stub for a demo without models"
     )
+
+
+SEQ2SEQ = "seq2seq"
+CAUSAL = "causal"
+
+
+def model_family(config: dict) -> str:
+    """"causal" for a decoder-only language model (an instruct LLM), else "seq2seq", read from config.json.
+
+    `is_encoder_decoder` or an encoder-decoder architecture means seq2seq; an architecture named
+    `*ForCausalLM` means causal. A config that says neither is taken as seq2seq, as before LLMs.
+    """
+    if config.get("is_encoder_decoder"):
+        return SEQ2SEQ
+    architectures = config.get("architectures") or []
+    return CAUSAL if any(str(name).endswith("ForCausalLM") for name in architectures) else SEQ2SEQ
+
+
+def family_of(choice: ModelChoice, options: Options, registry: Registry | None = None) -> str:
+    """The family of the model `choice` names, from its config.json when the weights are on disk.
+
+    Without a local checkpoint (a hub id not downloaded yet) the registry's `family` for that id is
+    used, else seq2seq; the engine then fetches or reports the missing weights on first use. A GGUF
+    file holds a decoder-only model.
+    """
+    if is_gguf(choice.spec):
+        return CAUSAL
+    try:
+        path = resolve_model(choice.spec, choice.revision, options, task=choice.task, download=False)
+    except BackendError:
+        return (registry or load_registry()).models.get(choice.spec, {}).get("family", SEQ2SEQ)
+    return model_family(read_checkpoint_json(path / "config.json"))
 
 
 def read_checkpoint_json(path: Path) -> dict:

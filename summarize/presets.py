@@ -82,10 +82,18 @@ class Registry:
 
     def preset_models(self, name: str, languages: tuple[str, ...] | None = None) -> list[str]:
         """The models a preset runs: its summariser and the translation model of each of `languages`
-        (None: of every language it routes; a preset's one model for all languages counts for each)."""
+        (None: of every language it routes; a preset's one model for all languages counts for each).
+
+        A language the preset's one model reads (as the registry lists it: an instruct LLM reads
+        "*") is routed to that model first, so its own default model is never run."""
         routes = self.translation_models(name)
-        wanted = [routes[ANY_LANGUAGE]] if ANY_LANGUAGE in routes else []
-        wanted += [model for language, model in routes.items() if language != ANY_LANGUAGE and (languages is None or language in languages)]
+        one = routes.get(ANY_LANGUAGE)
+        read = (self.model_languages(one) or ()) if one else ()
+        wanted = [one] if one else []
+        wanted += [
+            model for language, model in routes.items()
+            if language != ANY_LANGUAGE and language not in read and ANY_LANGUAGE not in read and (languages is None or language in languages)
+        ]
         return list(dict.fromkeys([*wanted, self.preset(name)["summary"]]))
 
     def translation_models(self, preset: str) -> dict[str, str]:

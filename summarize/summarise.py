@@ -7,31 +7,47 @@ call is map-reduced in lockstep, so each round is one summariser call over the c
 texts: the backend batches a cluster's articles together, which on CPU decodes several short
 articles in little more time than one. Each summary is cached under the summariser's signature,
 the word budget and the input sentences.
+
+A summariser with an `extract` attribute (base.Extract: an instruct LLM that rewrites a
+selection, which measures better on news than reading the whole article) gets each text's key
+sentences instead: the lead, then the most salient others within a word budget (salience.py).
 """
 
 from __future__ import annotations
 
 from typing import Sequence
 
-from summarize.backends.base import Summarizer
+from summarize.backends.base import Extract, Summarizer
 from summarize.cache import Cache
 from summarize.records import BriefedArticle, RunStats, TranslatedArticle
+from summarize.salience import key_sentences
 from summarize.signature import Signature
 
 STAGE = "summarise"
 MAX_REDUCE_ROUNDS = 6
 
 
+EXTRACT_VERSION = 1
+
+
 def stage_signature(summarizer: Summarizer, max_words: int) -> Signature:
-    return Signature(stage=STAGE).extend(summarizer.signature(), words=max_words, chunk="sentences-v1")
+    signature = Signature(stage=STAGE).extend(summarizer.signature(), words=max_words, chunk="sentences-v1")
+    extract = extract_of(summarizer)
+    return signature.extend(extract=f"lead{extract.lead}+salient-{extract.words}w-v{EXTRACT_VERSION}") if extract else signature
+
+
+def extract_of(summarizer: Summarizer) -> Extract | None:
+    """How the summariser wants its input cut down (extract-then-abstract), or None: the whole text."""
+    return getattr(summarizer, "extract", None)
 
 
 def chunk_sentences(sentences: Sequence[str], summarizer: Summarizer) -> list[str]:
-    """Consecutive sentences packed into the fewest texts that fit the model's input."""
+    """Consecutive sentences packed into the fewest texts that fit the model's input, one sentence per line
+    (a seq2seq model reads the lines as one; an LLM's prompt shows them one per line)."""
     limit = summarizer.max_input_tokens
     chunks: list[str] = []
     for sentence in sentences:
-        candidate = f"{chunks[-1]} {sentence}" if chunks else sentence
+        candidate = f"{chunks[-1]}\n{sentence}" if chunks else sentence
         if chunks and summarizer.count_tokens(candidate) <= limit:
             chunks[-1] = candidate
         elif summarizer.count_tokens(sentence) <= limit:
@@ -73,6 +89,9 @@ def summarise_many(
     The cache is consulted before any token is counted, so cached summaries load no tokenizer.
     """
     texts = [[s for s in sentences if s.strip()] for sentences in texts]
+    extract = extract_of(summarizer)
+    if extract:
+        texts = [key_sentences(sentences, extract.words, extract.lead) if sentences else [] for sentences in texts]
     signature = stage_signature(summarizer, max_words)
     keys = [signature.key("\n".join(sentences)) for sentences in texts]
     wanted = [i for i, sentences in enumerate(texts) if sentences]

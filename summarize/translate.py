@@ -1,29 +1,44 @@
 """Translate stage: source sentences to English, cached per sentence, alignment kept.
 
-Each article goes to the translator of its language (a router's choice, backends/router.py), so a
-sentence's cache key is that model's signature and the sentence: two models never share an entry.
-Only cache misses reach the backend (so a fully cached run loads no model), the sentences of
-several articles in one language in one call. A sentence longer than the model's input limit is split at clause
-boundaries (then, if a clause is still too long, between words) and its pieces' translations are
-joined: nothing is ever truncated.
+The routing decides *which* translator serves a language; the translator's kind decides *how* it
+translates. Each article goes to the translator of its language (a router's choice,
+backends/router.py), so a sentence's cache key is that model's signature and the sentence: two
+models never share an entry. Only cache misses reach the backend (so a fully cached run loads no
+model), the sentences of several articles in one language in one call. A sentence longer than the
+model's input limit is split at clause boundaries (then, if a clause is still too long, between
+words) and its pieces' translations are joined: nothing is ever truncated.
+
+A translator that reads passages (an instruct LLM: base.PassageTranslator) gets each article cut
+into passages of a few consecutive sentences (a long paragraph split, short ones packed), so it
+translates every sentence in context; it answers sentence by sentence, and each sentence is cached
+under its passage (the language, the passage's sentences and its place in them), since the same
+sentence may read differently in another context. Any other translator gets sentence by sentence.
 """
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from typing import Sequence
 
-from summarize.backends.base import Translator, translator_for
+from summarize.backends.base import Passage, PassageTranslator, Translator, translator_for
 from summarize.cache import Cache
+from summarize.presets import LANGUAGE_NAMES
 from summarize.records import RunStats, Segment, SegmentedArticle, TranslatedArticle
 from summarize.signature import Signature
 
 STAGE = "translate"
+PASSAGES_VERSION = 2
 _CLAUSE_BREAK = re.compile(r"(?<=[,;:])\s+|\s+(?=[—–-]\s)|\s+(?=(?:et|mais|ou|donc|car|puis|alors que|tandis que|qui|que|dont)\s)")
 
 
 def stage_signature(translator: Translator) -> Signature:
-    return Signature(stage=STAGE).extend(translator.signature(), split="clause-v1")
+    signature = Signature(stage=STAGE).extend(translator.signature(), split="clause-v1")
+    if isinstance(translator, PassageTranslator):
+        limits = f"{translator.max_passage_sentences}s{translator.max_passage_chars}c"
+        return signature.extend(passages=f"paragraphs-packed-{limits}-v{PASSAGES_VERSION}")
+    return signature
 
 
 def run_signature(translator, languages: Sequence[str] = ()) -> Signature:
@@ -72,7 +87,8 @@ def translate_articles(
 
     The articles of one language go to their backend in one call: batching a cluster's sentences
     together fills the backend's length-sorted batches (the seed cluster's 75 sentences translate in
-    12 s on CTranslate2 instead of 19 s article by article).
+    12 s on CTranslate2 instead of 19 s article by article). A translator that reads passages gets
+    them (by passage, cached by sentence), any other one sentences.
     """
     by_language: dict[str, list[int]] = {}
     for index, article in enumerate(articles):
@@ -80,11 +96,13 @@ def translate_articles(
     translated: dict[int, TranslatedArticle] = {}
     for language, indices in by_language.items():
         group = [articles[i] for i in indices]
-        translated.update(zip(indices, _translate_one_language(group, translator_for(translator, language), cache, stats)))
+        chosen = translator_for(translator, language)
+        translate = _translate_passages if isinstance(chosen, PassageTranslator) else _translate_sentences
+        translated.update(zip(indices, translate(group, chosen, cache, stats)))
     return [translated[i] for i in range(len(articles))]
 
 
-def _translate_one_language(
+def _translate_sentences(
     articles: Sequence[SegmentedArticle], translator: Translator, cache: Cache, stats: RunStats
 ) -> list[TranslatedArticle]:
     """Translate every sentence of `articles` (all in the language `translator` reads), from the cache where possible."""
@@ -103,6 +121,11 @@ def _translate_one_language(
         new = {key: " ".join(next(outputs) for _ in pieces) for (key, _), pieces in zip(missing, split)}
         cache.put_many(STAGE, signature, new)
         found.update(new)
+    return _aligned(articles, keys, found)
+
+
+def _aligned(articles: Sequence[SegmentedArticle], keys: list[list[str]], found: dict[str, str]) -> list[TranslatedArticle]:
+    """Each article with every sentence paired with its translation (looked up by its cache key)."""
     return [
         TranslatedArticle(
             article=article.article,
@@ -113,3 +136,78 @@ def _translate_one_language(
         )
         for article, article_keys in zip(articles, keys)
     ]
+
+
+def passages_of(article: SegmentedArticle, max_sentences: int, max_chars: int) -> list[list[int]]:
+    """The article's sentence indices cut into passages of consecutive sentences, paragraph by paragraph.
+
+    A paragraph longer than `max_sentences` is cut into near-equal parts (nine sentences: five and
+    four; seven in threes: three, two and two); short paragraphs are packed together while the
+    passage stays within `max_sentences` and `max_chars`, so one-sentence paragraphs (half of a web
+    article's) still reach the model with their neighbours as context. A part over `max_chars` is
+    cut further where the next sentence would pass them.
+    """
+    paragraphs: list[list[int]] = []
+    for index, sentence in enumerate(article.sentences):
+        if paragraphs and article.sentences[paragraphs[-1][0]].paragraph == sentence.paragraph:
+            paragraphs[-1].append(index)
+        else:
+            paragraphs.append([index])
+
+    def chars(indices: list[int]) -> int:
+        return sum(len(article.sentences[i].text) + 1 for i in indices)
+
+    passages: list[list[int]] = []
+    for paragraph in paragraphs:
+        parts = math.ceil(len(paragraph) / max_sentences)
+        bounds = [math.ceil(k * len(paragraph) / parts) for k in range(parts + 1)]  # sizes differ by one at most, larger first
+        for start, end in zip(bounds, bounds[1:]):
+            part = paragraph[start:end]
+            if passages and len(passages[-1]) + len(part) <= max_sentences and chars(passages[-1]) + chars(part) <= max_chars:
+                passages[-1].extend(part)
+                continue
+            passages.append([])
+            for index in part:
+                if passages[-1] and chars(passages[-1]) + chars([index]) > max_chars:
+                    passages.append([])
+                passages[-1].append(index)
+    return passages
+
+
+def _translate_passages(
+    articles: Sequence[SegmentedArticle], translator: PassageTranslator, cache: Cache, stats: RunStats
+) -> list[TranslatedArticle]:
+    """Translate by passage, cached by sentence: a passage with any sentence missing from the cache is translated whole.
+
+    Identical passages (an article in the cluster twice, a repeated boilerplate paragraph) are
+    translated once.
+    """
+    signature = stage_signature(translator)
+    keys: list[list[str]] = []
+    wanted: dict[tuple[str, tuple[str, ...]], list[str]] = {}  # (language, sentences) -> each sentence's key
+    for article in articles:
+        language = LANGUAGE_NAMES.get(article.article.language, article.article.language)
+        article_keys = [""] * len(article.sentences)
+        for passage in passages_of(article, translator.max_passage_sentences, translator.max_passage_chars):
+            texts = tuple(article.sentences[i].text for i in passage)
+            passage_keys = [signature.key(json.dumps([language, texts, k], ensure_ascii=False)) for k in range(len(texts))]
+            for i, key in zip(passage, passage_keys):
+                article_keys[i] = key
+            wanted[language, texts] = passage_keys
+        keys.append(article_keys)
+    found = cache.get_many(list(dict.fromkeys(key for article_keys in keys for key in article_keys)))
+    stats.hits += sum(1 for article_keys in keys for key in article_keys if key in found)
+    missing = [(passage, passage_keys) for passage, passage_keys in wanted.items() if not all(key in found for key in passage_keys)]
+    stats.misses += sum(len(passage_keys) for _, passage_keys in missing)
+    if missing:
+        split = [[split_to_fit(text, translator) for text in texts] for (_, texts), _ in missing]
+        outputs = translator.translate_passages(
+            [Passage(language, tuple(piece for pieces in parts for piece in pieces)) for ((language, _), _), parts in zip(missing, split)]
+        )
+        new = {}
+        for (_, passage_keys), parts, translated in zip(missing, split, outputs):
+            pieces = iter(translated)
+            new.update({key: " ".join(next(pieces) for _ in sentence_pieces) for key, sentence_pieces in zip(passage_keys, parts)})
+        cache.put_many(STAGE, signature, new)
+        found.update(new)
+    return _aligned(articles, keys, found)

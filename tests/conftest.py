@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tiny_models import build_tiny_bart, build_tiny_marian
+from tiny_models import build_tiny_bart, build_tiny_marian, build_tiny_qwen2
 
 
 @pytest.fixture(scope="session")
@@ -25,6 +25,12 @@ def tiny_german_marian_dir(tmp_path_factory) -> Path:
 def tiny_bart_dir(tmp_path_factory) -> Path:
     """A tiny random BART summariser checkpoint directory (real BPE tokenizer, 512 positions)."""
     return build_tiny_bart(tmp_path_factory.mktemp("tiny-bart"))
+
+
+@pytest.fixture(scope="session")
+def tiny_qwen_dir(tmp_path_factory) -> Path:
+    """A tiny random Qwen2 instruct checkpoint directory (byte-level BPE tokenizer, ChatML chat template)."""
+    return build_tiny_qwen2(tmp_path_factory.mktemp("tiny-qwen2"))
 
 
 REPO = Path(__file__).resolve().parents[1]

@@ -40,7 +40,6 @@ class FirstWordsSummarizer(WordEngine):
         return [" ".join(t.split()[: min(max_words, 5)]) + "." for t in texts]
 
 
-
 class SloppyTranslator(StubTranslator):
     """Copies the source like the stub translator but garbles numbers (2 becomes 3) and one name
     (Poutine becomes Medvedev): a translation the faithfulness checks must flag."""
@@ -52,3 +51,30 @@ class SloppyTranslator(StubTranslator):
 
     def translate(self, sentences):
         return [s.replace("2", "3").replace("Poutine", "Medvedev") for s in sentences]
+
+
+class UpperPassageTranslator(UpperTranslator):
+    """A context-aware translator: records the passages it is given and upper-cases every sentence."""
+
+    max_passage_sentences = 3
+    max_passage_chars = 60
+
+    def __init__(self, max_input_tokens: int):
+        super().__init__(max_input_tokens)
+        self.passages = []
+
+    def translate_passages(self, passages):
+        self.passages.append(list(passages))
+        return [self.translate(p.sentences) for p in passages]
+
+
+class SourcesRecorder(FirstWordsSummarizer):
+    """A summariser that can tell sources apart: records the sources it is given."""
+
+    def __init__(self, max_input_tokens: int):
+        super().__init__(max_input_tokens)
+        self.sources = []
+
+    def summarize_sources(self, sources, max_words):
+        self.sources.append([list(s) for s in sources])
+        return "Summary of " + " | ".join(s[0] for s in sources) + "."

@@ -17,14 +17,15 @@ PACKAGE = Path(__file__).resolve().parents[1] / "summarize"
 # Lowest first. A module may import modules of its own layer or of any layer below it.
 LAYERS: list[set[str]] = [
     {"summarize", "summarize.errors", "summarize.text", "summarize.cache", "summarize.records", "summarize.rules", "summarize.templates"},
-    {"summarize.signature", "summarize.devices", "summarize.presets", "summarize.lexicon"},
+    {"summarize.signature", "summarize.devices", "summarize.presets", "summarize.lexicon", "summarize.prompts", "summarize.salience"},
     {"summarize.numbers"},
     {"summarize.options"},
+    {"summarize.gguf"},
     {"summarize.models", "summarize.checks"},
     {"summarize.convert"},
-    {"summarize.backends.base"},
-    {"summarize.backends.router"},
-    {"summarize.backends.seq2seq", "summarize.backends.stub"},
+    {"summarize.backends.base", "summarize.backends.answers"},
+    {"summarize.backends.router", "summarize.backends.engine"},
+    {"summarize.backends.seq2seq", "summarize.backends.causal", "summarize.backends.stub"},
     {"summarize.backends.transformers", "summarize.backends.ct2"},
     {"summarize.backends.auto"},
     {"summarize.backends"},
@@ -39,13 +40,14 @@ LAYERS: list[set[str]] = [
     {"summarize.provenance"},
     {"summarize.report"},
     {"summarize.write"},
-    {"summarize.manifest", "summarize.index"},
+    {"summarize.manifest", "summarize.index", "summarize.evaluate"},
     {"summarize.pipeline"},
     {"summarize.batch"},
     {"summarize.uploads"},
     {"summarize.serve"},
     # the command line, above everything
-    {"summarize.cli.progress", "summarize.cli.models"},
+    {"summarize.cli.settings"},
+    {"summarize.cli.progress", "summarize.cli.models", "summarize.cli.evaluate"},
     {"summarize.cli.app"},
     {"summarize.cli"},
     {"summarize.__main__"},
@@ -53,7 +55,7 @@ LAYERS: list[set[str]] = [
 CLI_ONLY = ("typer", "rich", "click")
 MODEL_LIBRARIES = ("torch", "transformers", "ctranslate2")
 # Modules that may import a model library (inside the functions that need it): the engines and the converter.
-ENGINES = {"summarize.backends.seq2seq", "summarize.backends.transformers", "summarize.backends.ct2", "summarize.convert"}
+ENGINES = {"summarize.gguf", "summarize.backends.engine", "summarize.backends.seq2seq", "summarize.backends.causal", "summarize.backends.transformers", "summarize.backends.ct2", "summarize.convert"}
 
 
 def module_name(path: Path) -> str:

@@ -54,6 +54,9 @@ def fake_hub_snapshot(cache: Path, repo_id: str, checkpoint: Path, commit: str =
         ("fast", "Helsinki-NLP/opus-mt-fr-en", "sshleifer/distilbart-cnn-6-6"),
         ("quality", "Helsinki-NLP/opus-mt-tc-big-fr-en", "facebook/bart-large-cnn"),
         ("multi-document", "Helsinki-NLP/opus-mt-fr-en", "google/pegasus-multi_news"),
+        ("llm", "Qwen/Qwen2.5-1.5B-Instruct", "Qwen/Qwen2.5-1.5B-Instruct"),
+        ("llm-gpu", "Qwen/Qwen2.5-7B-Instruct", "Qwen/Qwen2.5-7B-Instruct"),
+        ("mixed", "Helsinki-NLP/opus-mt-fr-en", "Qwen/Qwen2.5-1.5B-Instruct"),
     ],
 )
 def test_presets_name_the_issue_models(preset, translation, summary):
@@ -65,9 +68,9 @@ def test_presets_name_the_issue_models(preset, translation, summary):
 def test_every_preset_and_language_model_has_settings():
     registry = load_registry()
     for preset in registry.presets:
-        assert registry.models[registry.preset(preset)["summary"]]["task"] == "summary"
+        assert "summary" in registry.models[registry.preset(preset)["summary"]]["task"].split("+")
         for language, model_id in registry.translation_models(preset).items():
-            assert registry.models[model_id]["task"] == "translation"
+            assert "translation" in registry.models[model_id]["task"].split("+")
             assert registry.models[model_id]["revision"]
             assert language in registry.model_languages(model_id)  # the registry says the model reads it
     assert registry.models[registry.fallback]["task"] == "translation"
@@ -184,7 +187,7 @@ def test_models_list_shows_presets_and_what_is_present(tiny_marian_dir, empty_hf
     result = runner.invoke(app, ["models", "list"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     opus = result.output.split("Helsinki-NLP/opus-mt-fr-en  [", 1)[1].split("\n", 3)
-    assert "presets: fast, default, multi-document" in opus[0]
+    assert "presets: fast, default, multi-document, mixed" in opus[0]
     assert f"present: {empty_hf_home / 'hub'}" in opus[2] and COMMIT in opus[2] and " MB)" in opus[2]
     assert result.output.count("not downloaded") == len(load_registry().models) - 1
 

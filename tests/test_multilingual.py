@@ -228,6 +228,20 @@ def test_a_model_that_reads_any_language_takes_every_language():
     assert {routes.for_language(code).spec for code in ("fr", "de", "tr", "zh")} == {"some/instruct-llm"}
 
 
+@pytest.mark.parametrize("preset, model", [("llm", "Qwen/Qwen2.5-1.5B-Instruct"), ("llm-gpu", "Qwen/Qwen2.5-7B-Instruct")])
+def test_an_llm_preset_routes_every_language_to_its_one_model(preset, model):
+    routes, built = router(Options(backend="stub", preset=preset))
+    assert routes.source_languages == ("*",)
+    assert {routes.for_language(code).spec for code in ("fr", "de", "hu", "zh")} == {model}
+    assert built.specs == [model]  # no pair model is built, the LLM once
+
+
+def test_the_mixed_preset_translates_with_each_languages_pair_model():
+    routes, _ = router(Options(backend="stub", preset="mixed"))
+    assert [routes.for_language(code).spec for code in ("fr", "de")] == ["Helsinki-NLP/opus-mt-fr-en", "Helsinki-NLP/opus-mt-de-en"]
+    assert routes.route("hu") is None  # no model of its own, and not accepted for the fallback
+
+
 def test_a_checkpoint_the_registry_does_not_know_is_routed_by_its_own_tokenizer(tiny_german_marian_dir):
     options = Options(backend="transformers", translation_model=str(tiny_german_marian_dir))
     routes = routed_translator(options, lambda choice: _transformers(choice, options), "transformers")
@@ -254,10 +268,19 @@ def test_routes_come_in_priority_order_and_share_models(translation_model, langu
         (["default"], ["Helsinki-NLP/opus-mt-fr-en", "sshleifer/distilbart-cnn-12-6"]),  # a preset: French and its summariser
         (["de", "ru"], ["Helsinki-NLP/opus-mt-de-en", "Helsinki-NLP/opus-mt-ru-en"]),  # a language: its own model
         (["quality", "de"], ["Helsinki-NLP/opus-mt-tc-big-fr-en", "facebook/bart-large-cnn", "Helsinki-NLP/opus-mt-de-en"]),
+        (["llm"], ["Qwen/Qwen2.5-1.5B-Instruct"]),  # one LLM for every language and both roles: no pair model
+        (["mixed"], ["Helsinki-NLP/opus-mt-fr-en", "Qwen/Qwen2.5-1.5B-Instruct"]),
     ],
 )
 def test_models_pull_takes_presets_and_languages(targets, expected):
     assert [model for model, _, _ in models_for_targets(targets, load_registry())] == expected
+
+
+def test_a_preset_whose_one_model_reads_every_language_uses_no_pair_model():
+    registry = load_registry()
+    assert "llm" not in registry.presets_using("Helsinki-NLP/opus-mt-fr-en")
+    assert "llm" not in registry.presets_using("Helsinki-NLP/opus-mt-de-en") and "mixed" in registry.presets_using("Helsinki-NLP/opus-mt-de-en")
+    assert registry.presets_using("Qwen/Qwen2.5-1.5B-Instruct") == ["llm", "mixed"]
 
 
 @pytest.mark.parametrize(

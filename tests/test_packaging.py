@@ -23,8 +23,9 @@ import summarize
 from summarize.convert import ct2_root
 from summarize.models import REGISTRY_PATH, load_registry
 from summarize.options import Options
+from summarize.prompts import load_prompts
 print(json.dumps({"package": summarize.__file__, "registry": str(REGISTRY_PATH), "presets": sorted(load_registry().presets),
-                  "ct2_root": str(ct2_root(Options()))}))
+                  "ct2_root": str(ct2_root(Options())), "prompts": [load_prompts(n).fingerprint for n in ("translate", "summarise")]}))
 """
 # Run inside the fresh venv: every requirement the installed wheel declares is met there.
 UNMET = """
@@ -82,6 +83,7 @@ def test_installed_wheel_has_the_registry_and_no_models(wheel, tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "summarize/registry/registry.toml" in names and "summarize/rules/boilerplate.toml" in names
     assert {"summarize/templates/cluster.html.j2", "summarize/templates/style.css"} <= set(names)
+    assert {"summarize/prompts/translate.toml", "summarize/prompts/summarise.toml"} <= set(names)  # the LLM prompts
     assert not [n for n in names if n.startswith("summarize/registry/") and n != "summarize/registry/registry.toml"]
 
     site = tmp_path / "site"
@@ -99,6 +101,9 @@ def test_installed_wheel_has_the_registry_and_no_models(wheel, tmp_path):
         cwd=REPO,
     )))
     assert found["ct2_root"] == str(tmp_path / "data" / "summarize" / "ct2")  # converted models go to the user data dir
+    from summarize.prompts import load_prompts
+
+    assert found["prompts"] == [load_prompts(n).fingerprint for n in ("translate", "summarise")]
 
 
 def test_wheel_in_a_fresh_venv_declares_its_dependencies_and_reads_an_html_article(wheel, tmp_path):

@@ -237,3 +237,131 @@ def build_tiny_bart(directory: Path, max_position_embeddings: int = 512) -> Path
     model.save_pretrained(directory)
     tokenizer.save_pretrained(directory)
     return directory
+
+
+# ChatML, the format Qwen's instruct models are trained on: what `apply_chat_template` renders.
+CHATML_TEMPLATE = (
+    "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>\\n' }}"
+    "{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"
+)
+
+
+def build_tiny_qwen2(directory: Path, max_position_embeddings: int = 2048, chat_template: str | None = CHATML_TEMPLATE) -> Path:
+    """Save a tiny random Qwen2ForCausalLM with a byte-level BPE tokenizer and a ChatML chat template.
+
+    Like Qwen2.5-Instruct: `<|endoftext|>` pads, `<|im_end|>` ends a turn (the EOS of its generation
+    config), grouped-query attention (4 heads, 2 key/value heads), untied embeddings. Without
+    `chat_template` it is a base model.
+    """
+    import torch
+    from tokenizers import ByteLevelBPETokenizer
+    from transformers import GenerationConfig, PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    specials = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+    bpe = ByteLevelBPETokenizer()
+    bpe.train_from_iterator(
+        french_sentences() + english_sentences() + [f"{n}. " for n in range(1, 30)],
+        vocab_size=800,
+        min_frequency=2,
+        special_tokens=specials,
+        show_progress=False,
+    )
+    pad_id, _, end_id = (bpe.token_to_id(token) for token in specials)
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_object=bpe,
+        eos_token="<|im_end|>",
+        pad_token="<|endoftext|>",
+        model_max_length=max_position_embeddings,
+        additional_special_tokens=specials[1:2],
+    )
+    if chat_template is not None:
+        tokenizer.chat_template = chat_template
+    config = Qwen2Config(
+        vocab_size=bpe.get_vocab_size(),
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=max_position_embeddings,
+        bos_token_id=pad_id,
+        eos_token_id=end_id,
+        pad_token_id=pad_id,
+        tie_word_embeddings=False,
+        initializer_range=INIT_STD,
+    )
+    torch.manual_seed(SEED)
+    model = Qwen2ForCausalLM(config).eval()
+    model.generation_config = GenerationConfig(bos_token_id=pad_id, eos_token_id=end_id, pad_token_id=pad_id)
+    model.save_pretrained(directory)
+    tokenizer.save_pretrained(directory)
+    return directory
+
+
+# Hugging Face Qwen2 parameter names -> llama.cpp's GGUF tensor names.
+_GGUF_NAMES = {
+    "model.embed_tokens.weight": "token_embd.weight",
+    "model.norm.weight": "output_norm.weight",
+    "lm_head.weight": "output.weight",
+}
+_GGUF_LAYER_NAMES = {
+    "input_layernorm.weight": "attn_norm.weight",
+    "post_attention_layernorm.weight": "ffn_norm.weight",
+    "self_attn.q_proj.weight": "attn_q.weight",
+    "self_attn.q_proj.bias": "attn_q.bias",
+    "self_attn.k_proj.weight": "attn_k.weight",
+    "self_attn.k_proj.bias": "attn_k.bias",
+    "self_attn.v_proj.weight": "attn_v.weight",
+    "self_attn.v_proj.bias": "attn_v.bias",
+    "self_attn.o_proj.weight": "attn_output.weight",
+    "mlp.gate_proj.weight": "ffn_gate.weight",
+    "mlp.up_proj.weight": "ffn_up.weight",
+    "mlp.down_proj.weight": "ffn_down.weight",
+}
+
+
+def build_tiny_qwen2_gguf(checkpoint: Path, path: Path) -> Path:
+    """Write the tiny Qwen2 checkpoint as a single GGUF file (float32 tensors, its BPE tokenizer and chat template)."""
+    import gguf
+    from safetensors.numpy import load_file
+
+    checkpoint, path = Path(checkpoint), Path(path)
+    config = json.loads((checkpoint / "config.json").read_text())
+    tokenizer = json.loads((checkpoint / "tokenizer.json").read_text())
+    tokenizer_config = json.loads((checkpoint / "tokenizer_config.json").read_text())
+    vocab = tokenizer["model"]["vocab"]
+    specials = {t["id"]: t["content"] for t in tokenizer["added_tokens"]}
+    tokens = sorted({**{i: token for token, i in vocab.items()}, **specials}.items())
+    writer = gguf.GGUFWriter(str(path), "qwen2")
+    writer.add_name("tiny-qwen2")
+    writer.add_context_length(config["max_position_embeddings"])
+    writer.add_embedding_length(config["hidden_size"])
+    writer.add_block_count(config["num_hidden_layers"])
+    writer.add_feed_forward_length(config["intermediate_size"])
+    writer.add_head_count(config["num_attention_heads"])
+    writer.add_head_count_kv(config["num_key_value_heads"])
+    writer.add_rope_freq_base(config["rope_parameters"]["rope_theta"])
+    writer.add_layer_norm_rms_eps(config["rms_norm_eps"])
+    writer.add_tokenizer_model("gpt2")
+    writer.add_tokenizer_pre("qwen2")
+    writer.add_token_list([token for _, token in tokens])
+    writer.add_token_types([gguf.TokenType.CONTROL if i in specials else gguf.TokenType.NORMAL for i, _ in tokens])
+    writer.add_token_merges([m if isinstance(m, str) else " ".join(m) for m in tokenizer["model"]["merges"]])
+    writer.add_bos_token_id(config["bos_token_id"])
+    writer.add_eos_token_id(config["eos_token_id"])
+    writer.add_pad_token_id(config["pad_token_id"])
+    writer.add_chat_template((checkpoint / "chat_template.jinja").read_text() if (checkpoint / "chat_template.jinja").is_file() else tokenizer_config["chat_template"])
+    for name, tensor in load_file(str(checkpoint / "model.safetensors")).items():
+        if name.startswith("model.layers."):
+            _, _, layer, rest = name.split(".", 3)
+            target = f"blk.{layer}.{_GGUF_LAYER_NAMES[rest]}"
+        else:
+            target = _GGUF_NAMES[name]
+        writer.add_tensor(target, tensor.astype("float32"))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    return path

@@ -13,21 +13,19 @@ from __future__ import annotations
 from summarize.backends.base import BackendError, Backends
 from summarize.backends.ct2 import plan_engine
 from summarize.backends.router import routed_translator
-from summarize.backends.transformers import TransformersSummarizer, TransformersTranslator
+from summarize.backends.transformers import transformers_engine
 from summarize.models import ModelChoice, choose_model
 from summarize.options import Options
-
-_FALLBACKS = {"translation": TransformersTranslator, "summary": TransformersSummarizer}
 
 
 def choose_engine(options: Options, task: str, choice: ModelChoice | None = None):
     """The ct2 engine for `task` (the model `choice`, by default the one `options` ask for) when
-    CTranslate2 can run it, else the transformers engine."""
+    CTranslate2 can run it, else the transformers engine (of the model's family)."""
     choice = choice or choose_model(options, task)
     try:
         return plan_engine(options, task, choice)
     except BackendError:
-        return _FALLBACKS[task](choice, options)
+        return transformers_engine(options, task, choice)
 
 
 def make_backends(options: Options) -> Backends:

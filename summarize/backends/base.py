@@ -16,7 +16,10 @@ from summarize.errors import BackendError
 from summarize.presets import ANY_LANGUAGE
 from summarize.signature import Signature
 
-__all__ = ["BackendError", "Backends", "Engine", "Summarizer", "Translator", "source_languages", "translator_for"]
+__all__ = [
+    "BackendError", "Backends", "Engine", "Extract", "Passage", "PassageTranslator", "SourcesSummarizer", "Summarizer",
+    "Translator", "source_languages", "translator_for",
+]
 
 # What a translator that does not say which languages it reads is taken to read.
 DEFAULT_SOURCES = ("fr",)
@@ -47,7 +50,8 @@ class Translator(Engine, Protocol):
         """Translate sentences of its source language (each within max_input_tokens) to English, in order.
 
         A translator may declare the languages it reads in a `source_languages` attribute (ISO 639-1
-        codes; "*" for any): see source_languages() below.
+        codes; "*" or None for any, as an instruct LLM told the language in its prompt): see
+        source_languages() below.
         """
 
 
@@ -55,6 +59,50 @@ class Translator(Engine, Protocol):
 class Summarizer(Engine, Protocol):
     def summarize(self, texts: Sequence[str], max_words: int) -> list[str]:
         """One English summary of at most about `max_words` words per text (each fits the model)."""
+
+
+@dataclass(frozen=True)
+class Passage:
+    """Consecutive sentences of one paragraph in one source language: what a context-aware translator reads at once."""
+
+    language: str  # the source language's English name ("French"), for the prompt
+    sentences: tuple[str, ...]
+
+
+@runtime_checkable
+class PassageTranslator(Translator, Protocol):
+    """A translator that reads a passage at once (an instruct LLM) and answers sentence by sentence.
+
+    The translate stage cuts each paragraph into passages of at most `max_passage_sentences`
+    sentences and `max_passage_chars` characters, and caches each sentence under its passage.
+    """
+
+    max_passage_sentences: int
+    max_passage_chars: int
+
+    def translate_passages(self, passages: Sequence[Passage]) -> list[list[str]]:
+        """The English translation of each sentence of each passage, aligned one to one, in order."""
+
+
+@dataclass(frozen=True)
+class Extract:
+    """Extract-then-abstract: a summariser that rewrites an article's key sentences rather than reading it whole.
+
+    The summarise stage gives it the first `lead` sentences and then the most salient others,
+    `words` words at most, in article order (summarize/salience.py). A summariser says it wants
+    this with an `extract` attribute.
+    """
+
+    words: int
+    lead: int
+
+
+@runtime_checkable
+class SourcesSummarizer(Summarizer, Protocol):
+    """A summariser that can be told where one source ends and the next begins (an instruct LLM)."""
+
+    def summarize_sources(self, sources: Sequence[Sequence[str]], max_words: int) -> str:
+        """One English summary of about `max_words` words of several sources, each a list of sentences."""
 
 
 @dataclass(frozen=True)

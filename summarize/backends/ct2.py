@@ -1,10 +1,12 @@
-"""CTranslate2 engine: the shared seq2seq engine (seq2seq.py) with its weights decoded by ctranslate2.
+"""CTranslate2 engine: the seq2seq and causal families (seq2seq.py, causal.py) decoded by ctranslate2.
 
-The classes here implement the engine hooks of summarize/backends/seq2seq.py: where the weights
+The classes here implement the engine hooks of summarize/backends/engine.py: where the weights
 come from, placement (device, quantisation), loading the source model's HF tokenizer without
-torch, and decoding a batch of token ids. Tokenisation, batching, output-length rules, the
-repetition-loop guard and decoding of the output are the shared code, so this engine and the
-transformers one give the stages identical inputs and outputs. Decoding settings come from the
+torch, and decoding a batch of token ids (a seq2seq model with `Translator.translate_batch`, an
+instruct LLM with `Generator.generate_batch`, its prompts' shared prefix passed as a cached
+static prompt). Tokenisation, prompts, batching, output-length rules, the repetition-loop guard
+and decoding of the output are the families' code, so this engine and the transformers one give
+the stages identical inputs and outputs. Seq2seq decoding settings come from the
 checkpoint's generation config as transformers would apply them (beams, length penalty,
 no-repeat n-grams, forced BOS/EOS); lengths are mapped onto CTranslate2's conventions (its length
 counts a target prefix and never the end token).
@@ -13,18 +15,19 @@ Weights: a converted directory (summarize/convert.py) when one matches the sourc
 chosen quantisation (`--quantization`, else the device default), else the local Hugging Face
 checkpoint is converted on first use. Construction is a filesystem check; ctranslate2 and the
 tokenizer load on the first cache miss (the tokenizer without torch), and a loaded model is kept
-per process, keyed by (directory, device, compute type).
+per process, keyed by (directory, device, compute type): one model serving both roles loads once.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from functools import cached_property
 from importlib.util import find_spec
 from pathlib import Path
 
 from summarize.backends.base import BackendError, Backends
+from summarize.backends.causal import CausalEngine, CausalSummarizer, CausalTranslator
+from summarize.backends.engine import ModelEngine
 from summarize.backends.router import routed_translator
 from summarize.backends.seq2seq import Seq2SeqEngine, Seq2SeqSummarizer, Seq2SeqTranslator
 from summarize.convert import (
@@ -42,7 +45,7 @@ from summarize.convert import (
 )
 from summarize.devices import cpu_threads, ct2_device, default_quantization
 from summarize.errors import first_line
-from summarize.models import ModelChoice, choose_model, read_checkpoint_json
+from summarize.models import CAUSAL, SEQ2SEQ, ModelChoice, choose_model, model_family, read_checkpoint_json
 from summarize.options import Options
 
 ENGINE = "ct2"
@@ -63,16 +66,20 @@ _HYPOTHESES_PER_BATCH = {"cpu": 64, "cuda": 512}
 # four (16384) pushed a seed run's peak RSS to 1.45 GB for a second's gain.
 _TOKEN_BUDGET = {"cpu": 12288, "cuda": 65536}
 
+# The shared prefix of a batch's prompts (the system turn) is passed to CTranslate2 as a static
+# prompt, whose model state it caches across batches, when it is at least this long.
+_MIN_STATIC_PROMPT_TOKENS = 8
+
 # Process-level cache: loaded models keyed by (directory, device, compute type).
-_TRANSLATORS: dict[tuple[str, str, str], object] = {}
+_MODELS: dict[tuple[str, str, str], object] = {}
 
 
-class _CT2Engine(Seq2SeqEngine):
-    """The CTranslate2 hooks: converted weights, placement and identity, decoding with translate_batch."""
+class _CT2Model(ModelEngine):
+    """The CTranslate2 hooks every family shares: converted weights, placement and identity, loading."""
 
     engine = ENGINE
-    token_budget = _TOKEN_BUDGET
     precision_label = "quant"
+    ct2_class: str  # the ctranslate2 class that runs this family: Translator or Generator
 
     def __init__(
         self,
@@ -130,8 +137,9 @@ class _CT2Engine(Seq2SeqEngine):
             "path": str(target),
             "device": self.device,
             "quantization": self.quantization,
-            "beams": self.options.beams,
+            "beams": self.beams,
             "converter": self.manifest.get("converter", "converted on first use"),
+            **self._family_description(),
         }
 
     # ---- loading --------------------------------------------------------------------------------
@@ -144,35 +152,32 @@ class _CT2Engine(Seq2SeqEngine):
 
     @property
     def model(self):
-        """The ctranslate2.Translator, converting the source checkpoint first if needed.
+        """The ctranslate2 model (a Translator or a Generator), converting the source checkpoint first if needed.
 
         The device and quantisation are checked before converting, so an impossible request
         (float16 on a CPU, cuda without a GPU) fails at once and converts nothing.
         """
         key = (str(self.converted), self.device, self.quantization)
-        if self.converted is None or key not in _TRANSLATORS:  # first use: check, convert if needed, load
+        if self.converted is None or key not in _MODELS:  # first use: check, convert if needed, load
             ctranslate2 = _ctranslate2_for(self.device, self.quantization)
             if self.converted is None:
                 self.converted = convert(self.source, self.root, self.quantization)
                 self.__dict__.pop("manifest", None)
                 key = (str(self.converted), self.device, self.quantization)
-            if key not in _TRANSLATORS:
-                _TRANSLATORS[key] = _load_translator(ctranslate2, *key)
-        return _TRANSLATORS[key]
+            if key not in _MODELS:
+                _MODELS[key] = _load_model(ctranslate2, self.ct2_class, *key)
+        return _MODELS[key]
 
-    # ---- decoding -------------------------------------------------------------------------------
-    def _batches(self, lengths: list[int]) -> list[list[int]]:
-        """The shared batches, each split evenly into parts of at most `_HYPOTHESES_PER_BATCH` beams.
 
-        Rows come longest first, so each part also decodes to a shorter length limit; on CPU that
-        is as fast per token and bounds the decoder's memory (key/value caches).
-        """
-        cap = max(1, _HYPOTHESES_PER_BATCH.get(self.device, _HYPOTHESES_PER_BATCH["cpu"]) // self.options.beams)
-        split = []
-        for batch in super()._batches(lengths):
-            size = math.ceil(len(batch) / math.ceil(len(batch) / cap))
-            split.extend(batch[start : start + size] for start in range(0, len(batch), size))
-        return split
+class _CT2Engine(_CT2Model, Seq2SeqEngine):
+    """A seq2seq model on CTranslate2, decoded with translate_batch."""
+
+    token_budget = _TOKEN_BUDGET
+    ct2_class = "Translator"
+
+    def _max_batch_rows(self) -> int:
+        """At most `_HYPOTHESES_PER_BATCH` beams per batch: on CPU as fast per token, and it bounds the key/value caches."""
+        return max(1, _HYPOTHESES_PER_BATCH.get(self.device, _HYPOTHESES_PER_BATCH["cpu"]) // self.beams)
 
     @cached_property
     def _generation(self) -> dict:
@@ -226,7 +231,56 @@ class CT2Summarizer(_CT2Engine, Seq2SeqSummarizer):
     """Abstractive summaries on CTranslate2 (same chunk inputs, word budget and settings as transformers)."""
 
 
-def plan_engine(options: Options, task: str, choice: ModelChoice | None = None) -> CT2Translator | CT2Summarizer:
+class _CT2Causal(_CT2Model, CausalEngine):
+    """An instruct LLM on CTranslate2, decoded greedily with generate_batch."""
+
+    ct2_class = "Generator"
+
+    def _generate(self, encoded: list[list[int]], **settings) -> list[list[int]]:
+        """The new token ids per prompt, up to (not including) an end token.
+
+        The prompts' common prefix (the system turn and the template around it) goes in as a static
+        prompt: CTranslate2 computes its state once and reuses it for every later batch. It ends at
+        a line break, so the words a batch's prompts happen to share ("1. Le") do not make each
+        batch a static prompt of its own (CTranslate2 keeps every one it has seen).
+        """
+        tokenizer = self.tokenizer
+        static = _common_prefix(encoded)
+        while static and not tokenizer.decode(static[-1:]).endswith("\n"):
+            static = static[:-1]
+        if len(static) < _MIN_STATIC_PROMPT_TOKENS:
+            static = []
+        results = self.model.generate_batch(
+            [tokenizer.convert_ids_to_tokens(ids[len(static) :]) for ids in encoded],
+            static_prompt=tokenizer.convert_ids_to_tokens(static) if static else None,
+            max_length=settings["max_new_tokens"],
+            min_length=int(settings.get("min_new_tokens") or 0),
+            beam_size=1,
+            repetition_penalty=float(settings.get("repetition_penalty") or 1.0),
+            no_repeat_ngram_size=int(settings.get("no_repeat_ngram_size") or 0),
+            end_token=self.end_token_ids,
+            include_prompt_in_result=False,
+        )
+        return [list(result.sequences_ids[0]) for result in results]
+
+
+class CT2CausalTranslator(_CT2Causal, CausalTranslator):
+    """Passage translation by an instruct LLM on CTranslate2."""
+
+
+class CT2CausalSummarizer(_CT2Causal, CausalSummarizer):
+    """Briefs by an instruct LLM on CTranslate2."""
+
+
+ENGINES = {
+    ("translation", SEQ2SEQ): CT2Translator,
+    ("summary", SEQ2SEQ): CT2Summarizer,
+    ("translation", CAUSAL): CT2CausalTranslator,
+    ("summary", CAUSAL): CT2CausalSummarizer,
+}
+
+
+def plan_engine(options: Options, task: str, choice: ModelChoice | None = None) -> _CT2Model:
     """The ct2 engine for `task` (the model `choice`, by default the one `options` ask for), or
     BackendError saying why CTranslate2 cannot run it.
 
@@ -241,7 +295,6 @@ def plan_engine(options: Options, task: str, choice: ModelChoice | None = None) 
     device = ct2_device(options.device)
     quantization = (options.quantization or default_quantization(device)).value
     root = ct2_root(options)
-    engine_class = CT2Translator if task == "translation" else CT2Summarizer
     try:
         source = locate_source(choice.spec, choice.revision, options, task)
     except BackendError as missing:
@@ -249,9 +302,11 @@ def plan_engine(options: Options, task: str, choice: ModelChoice | None = None) 
         converted = find_converted(root, source_id(choice.spec), quantization, pinned)
         if converted is None:
             raise missing
+        engine_class = ENGINES[task, model_family(read_checkpoint_json(converted / SOURCE_CONFIG))]
         return engine_class(choice, options, source=None, converted=converted, device=device, quantization=quantization)
     ensure_convertible(source)
     converted = find_converted(root, source.model_id, quantization, source.revision)
+    engine_class = ENGINES[task, model_family(read_checkpoint_json(source.path / "config.json"))]
     return engine_class(choice, options, source=source, converted=converted, device=device, quantization=quantization)
 
 
@@ -280,10 +335,24 @@ def _ctranslate2_for(device: str, compute_type: str):
     return ctranslate2
 
 
-def _load_translator(ctranslate2, path: str, device: str, compute_type: str):
+def _common_prefix(sequences: list[list[int]]) -> list[int]:
+    """The longest prefix all sequences share, leaving each at least two tokens of its own.
+
+    (When the shortest start sequence after a static prompt is one token long, CTranslate2 4.x
+    returns the longer sequences' remaining prompt tokens as if they were generated.)
+    """
+    shortest = min(len(ids) for ids in sequences) - 2
+    length = 0
+    while length < shortest and all(ids[length] == sequences[0][length] for ids in sequences):
+        length += 1
+    return sequences[0][:length]
+
+
+def _load_model(ctranslate2, class_name: str, path: str, device: str, compute_type: str):
     """Load a converted model with one intra-op thread per usable core (or OMP_NUM_THREADS)."""
     try:
-        return ctranslate2.Translator(path, device=device, compute_type=compute_type, inter_threads=1, intra_threads=cpu_threads())
+        model_class = getattr(ctranslate2, class_name)
+        return model_class(path, device=device, compute_type=compute_type, inter_threads=1, intra_threads=cpu_threads())
     except (RuntimeError, ValueError, OSError) as error:
         raise BackendError(
             f"cannot load the CTranslate2 model in {path}: {first_line(error)}. Fix: run `summarize models convert` again "

@@ -1,14 +1,12 @@
-"""What every neural engine shares: one seq2seq checkpoint, its tokenizer, batching and the two tasks.
+"""The seq2seq family (Marian-style translation, BART-family summaries) on any engine.
 
-An engine (transformers.py, ct2.py) is a small subclass of `Seq2SeqEngine` that supplies the
-abstract hooks: where the checkpoint's files are and what identifies them, placement and
-precision, loading the source model's Hugging Face tokenizer, decoding one batch of token ids
-(`_generate`, with transformers' generate() keyword arguments), and describe(). Everything the
-stages can observe is here, once: tokenisation and the input-limit check (inputs are never
-truncated), length-sorted batching under a token budget, the translation output-length rule and
-repetition-loop guard, the summary word budget, the generation settings older checkpoints keep in
-config.json, and the signature. So every engine gives the stages identical inputs and outputs,
-and the signatures differ only in the engine's name and precision.
+An engine (transformers.py, ct2.py) supplies the hooks of `ModelEngine` (engine.py); this module
+owns everything the stages can observe of an encoder-decoder checkpoint, once: tokenisation and
+the input-limit check (inputs are never truncated), length-sorted batching under a token budget,
+the translation output-length rule and repetition-loop guard, the summary word budget, the
+generation settings older checkpoints keep in config.json, and the signature. So every engine
+gives the stages identical inputs and outputs, and the signatures differ only in the engine's
+name and precision.
 
 `Seq2SeqTranslator` and `Seq2SeqSummarizer` add translate() and summarize() on top; an engine's
 translator is `class XTranslator(XEngine, Seq2SeqTranslator)`. Nothing here imports torch,
@@ -18,14 +16,17 @@ transformers or ctranslate2 at module level: the tokenizer loads on first use.
 from __future__ import annotations
 
 import math
-from abc import ABC, abstractmethod
 from functools import cached_property
-from pathlib import Path
 from typing import Sequence
 
-from summarize.errors import BackendError, first_line
-from summarize.models import ModelChoice, read_checkpoint_json
-from summarize.options import Options
+from summarize.backends.engine import (
+    LOOP_MAX_NGRAM,
+    LOOP_REPEATS,
+    LOOP_RETRY_NO_REPEAT_NGRAM,
+    ModelEngine,
+    has_repetition_loop,
+)
+from summarize.models import read_checkpoint_json
 from summarize.signature import Signature
 
 # Batches hold at most this many (padded source tokens x beams); larger batches amortise
@@ -36,12 +37,6 @@ _TOKEN_BUDGET = {"cpu": 4096, "cuda": 65536, "mps": 16384}
 # ample for fr->en, and it bounds any repetition loop.
 _OUTPUT_PER_INPUT_TOKEN = 1.5
 _OUTPUT_MARGIN_TOKENS = 10
-# An output whose tail repeats one n-gram (n <= 8 tokens) this many times in a row is a
-# hallucinated loop, a known opus-mt failure on noisy input; it is regenerated with repeated
-# 3-grams banned.
-_LOOP_REPEATS = 4
-_LOOP_MAX_NGRAM = 8
-_LOOP_RETRY_NO_REPEAT_NGRAM = 3
 # English summaries: about 1.4 model tokens per word; at least half the budget is generated.
 _TOKENS_PER_WORD = 1.4
 _MIN_SHARE = 0.5
@@ -51,64 +46,12 @@ _MIN_SHARE = 0.5
 _LEGACY_GENERATION_KEYS = ("length_penalty", "no_repeat_ngram_size", "early_stopping", "repetition_penalty", "bad_words_ids")
 _SIGNATURE_VERSION = 1
 
-# Process-level tokenizer cache, keyed by (engine, directory): articles and clusters reuse them.
-_TOKENIZERS: dict[tuple[str, str], object] = {}
 
+class Seq2SeqEngine(ModelEngine):
+    """One seq2seq checkpoint behind some engine: input limits, legacy generation settings, tokenisation."""
 
-class Seq2SeqEngine(ABC):
-    """One seq2seq checkpoint behind some engine: identity, tokenisation, batching, signature parts."""
-
-    engine: str  # the engine's name, first in every signature and in describe()
-    precision_label: str  # what placement[1] is called in the signature: a torch "dtype", a ct2 "quant"
     token_budget = _TOKEN_BUDGET  # per device: the most (padded source tokens x beams) in one batch
-    task = "model"
     task_params_key: str | None = None  # this task's entry in config.json's task_specific_params
-
-    def __init__(self, choice: ModelChoice, options: Options):
-        self.choice = choice
-        self.options = options
-
-    # ---- what an engine supplies --------------------------------------------------------------
-    @property
-    @abstractmethod
-    def model_dir(self) -> Path:
-        """The directory the tokenizer files and generation config are read from."""
-
-    @property
-    @abstractmethod
-    def revision(self) -> str:
-        """What identifies the weights: a hub commit or a local content fingerprint."""
-
-    @property
-    @abstractmethod
-    def model_name(self) -> str:
-        """The model as signatures and outputs name it (hub id, or a local directory's name)."""
-
-    @property
-    @abstractmethod
-    def _config(self) -> dict:
-        """The source checkpoint's config.json."""
-
-    @property
-    @abstractmethod
-    def placement(self) -> tuple[str, str]:
-        """(device, precision) this engine runs with, decided without loading anything."""
-
-    @abstractmethod
-    def describe(self) -> dict:
-        """What ran, for `run.models` in cluster.json."""
-
-    @abstractmethod
-    def _load_tokenizer(self, transformers):
-        """The source model's Hugging Face tokenizer, given the (quietly imported) transformers module."""
-
-    @abstractmethod
-    def _generate(self, encoded: list[list[int]], **settings) -> list[list[int]]:
-        """Decode one batch of token ids like transformers' generate(**settings) would.
-
-        Returns the new token ids per input (decoder start token and padding dropped); the
-        checkpoint's generation settings are the base, `settings` override them.
-        """
 
     # ---- cheap facts ------------------------------------------------------------------------------
     @cached_property
@@ -137,25 +80,7 @@ class Seq2SeqEngine(ABC):
         """The longest output the decoder supports."""
         return int(self._config.get("max_position_embeddings") or 512) - 1
 
-    def _engine_signature(self) -> Signature:
-        """What identifies this engine's computation: engine, task, model, revision, precision, beams."""
-        return Signature(
-            engine=self.engine,
-            task=self.task,
-            model=self.model_name,
-            rev=self.revision,
-            **{self.precision_label: self.placement[1]},
-            beams=self.options.beams,
-        )
-
     # ---- tokenisation and batching ----------------------------------------------------------------
-    @property
-    def tokenizer(self):
-        key = (self.engine, str(self.model_dir))
-        if key not in _TOKENIZERS:
-            _TOKENIZERS[key] = self._load_with_transformers("tokenizer", self._load_tokenizer)
-        return _TOKENIZERS[key]
-
     def count_tokens(self, text: str) -> int:
         """Input length of `text` in model tokens, special tokens included."""
         return len(self.tokenizer(self._prepare(text)).input_ids)
@@ -178,34 +103,6 @@ class Seq2SeqEngine(ABC):
 
     def _decode(self, ids: list[int]) -> str:
         return " ".join(self.tokenizer.decode(ids, skip_special_tokens=True).split())
-
-    def _batches(self, lengths: list[int]) -> list[list[int]]:
-        """Indices grouped into batches of similar length under the token budget, longest first."""
-        budget = self.token_budget.get(self.placement[0].split(":")[0], self.token_budget["cpu"])
-        order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
-        batches: list[list[int]] = []
-        for index in order:
-            if batches and (len(batches[-1]) + 1) * lengths[batches[-1][0]] * self.options.beams <= budget:
-                batches[-1].append(index)
-            else:
-                batches.append([index])
-        return batches
-
-    def _load_with_transformers(self, what: str, loader):
-        """Import transformers quietly and run `loader(transformers)`, turning load failures into one-line BackendErrors."""
-        import transformers
-
-        transformers.logging.set_verbosity_error()
-        transformers.utils.logging.disable_progress_bar()
-        try:
-            return loader(transformers)
-        except BackendError:
-            raise
-        except (OSError, ValueError, KeyError, RuntimeError, ImportError) as error:
-            raise BackendError(
-                f"cannot load the {self.task} {what} from {self.model_dir}: {first_line(error)}. Fix: check that {self.choice.option} "
-                f"points at a complete save_pretrained directory (or re-run `summarize models pull`)"
-            ) from None
 
 
 class Seq2SeqTranslator(Seq2SeqEngine):
@@ -230,7 +127,7 @@ class Seq2SeqTranslator(Seq2SeqEngine):
     def signature(self) -> Signature:
         return self._engine_signature().extend(
             max_new=f"{_OUTPUT_PER_INPUT_TOKEN}x+{_OUTPUT_MARGIN_TOKENS}",
-            loop_guard=f"{_LOOP_REPEATS}x{_LOOP_MAX_NGRAM}->nr{_LOOP_RETRY_NO_REPEAT_NGRAM}",
+            loop_guard=f"{LOOP_REPEATS}x{LOOP_MAX_NGRAM}->nr{LOOP_RETRY_NO_REPEAT_NGRAM}",
             v=_SIGNATURE_VERSION,
         )
 
@@ -243,7 +140,7 @@ class Seq2SeqTranslator(Seq2SeqEngine):
         outputs = self._translate_ids(encoded)
         looping = [k for k, ids in enumerate(outputs) if has_repetition_loop(ids)]
         if looping:
-            retried = self._translate_ids([encoded[k] for k in looping], no_repeat_ngram_size=_LOOP_RETRY_NO_REPEAT_NGRAM)
+            retried = self._translate_ids([encoded[k] for k in looping], no_repeat_ngram_size=LOOP_RETRY_NO_REPEAT_NGRAM)
             for k, ids in zip(looping, retried):
                 outputs[k] = ids
         for k, ids in zip(todo, outputs):
@@ -305,13 +202,3 @@ class Seq2SeqSummarizer(Seq2SeqEngine):
         # PEGASUS checkpoints write "<n>" for newlines.
         return " ".join(super()._decode(ids).replace("<n>", " ").split())
 
-
-def has_repetition_loop(ids: Sequence[int], repeats: int = _LOOP_REPEATS, max_ngram: int = _LOOP_MAX_NGRAM) -> bool:
-    """True when the sequence contains some n-gram (n <= max_ngram) repeated `repeats` times in a row."""
-    ids = list(ids)
-    for n in range(1, max_ngram + 1):
-        for start in range(len(ids) - n * repeats + 1):
-            unit = ids[start : start + n]
-            if all(ids[start + k * n : start + (k + 1) * n] == unit for k in range(1, repeats)):
-                return True
-    return False

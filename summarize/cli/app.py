@@ -7,8 +7,6 @@ prints one line naming a crash log that holds the traceback, exit 1.
 
 from __future__ import annotations
 
-import functools
-import inspect
 import os
 import sys
 import time
@@ -24,11 +22,11 @@ from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from summarize import __version__
-from summarize.devices import CPU_QUANTIZATION, DEVICE_CHOICES, GPU_QUANTIZATION, QUANTIZATIONS
+from summarize.cli.evaluate import eval_app
 from summarize.cli.models import models_app
+from summarize.cli.settings import CacheDir, pipeline_settings
 from summarize.errors import BatchError, SummarizeError, first_line
-from summarize.options import BACKENDS, Options, default_cache_dir
-from summarize.presets import load_registry
+from summarize.options import Options, default_cache_dir
 
 EXIT_CODES = (
     "Exit status: 0 when the cluster was processed (skipped files and repairs are reported as warnings); "
@@ -96,6 +94,7 @@ app = typer.Typer(
 cache_app = typer.Typer(help="Inspect or empty the results cache.", no_args_is_help=True)
 app.add_typer(cache_app, name="cache")
 app.add_typer(models_app, name="models")
+app.add_typer(eval_app, name="eval")
 
 
 def _version(value: bool) -> None:
@@ -111,96 +110,11 @@ def main_options(
     """Turn clusters of news articles into English briefs (translate, then summarise)."""
 
 
-PRESETS = ", ".join(load_registry().presets)
 ClusterDir = Annotated[
     Path, typer.Argument(help="Folder holding one cluster: the article files (*.txt, *.html, *.md) about one event.", show_default=False)
 ]
 OutDir = Annotated[Path, typer.Option("--out", "-o", help="Where results go: OUT/<cluster-id>/cluster.{json,md,html}.")]
-Backend = Annotated[
-    str,
-    typer.Option(
-        help=f"Engine: {', '.join(BACKENDS)}. 'auto' uses CTranslate2 when it can, else transformers; "
-        "'stub' runs no model (tests/demos, clearly labelled)."
-    ),
-]
-Preset = Annotated[str, typer.Option(help=f"Model preset from models/registry.toml: {PRESETS}.")]
-TranslationModel = Annotated[
-    Optional[str],
-    typer.Option(
-        help="Translation model: a hub id or a local directory for every language it reads, or per-language models "
-        "as fr=MODEL,de=MODEL (overrides the preset and models/registry.toml)."
-    ),
-]
-Languages = Annotated[
-    Optional[str],
-    typer.Option(
-        help="Source languages to translate, as ISO 639-1 codes: fr,de,hu. Default: those with a model of their own in "
-        "models/registry.toml. A language without one uses the many-to-English fallback; '*' takes every language a "
-        "model reads. Other languages are skipped with a note; English is always passed through."
-    ),
-]
-SummaryModel = Annotated[
-    Optional[str], typer.Option(help="Summarisation model: a hub id or a local directory (overrides the preset).")
-]
-ModelDir = Annotated[
-    Optional[Path], typer.Option(help="Folder with downloaded models (<model-dir>/<name>/), searched before the hub.")
-]
-Device = Annotated[str, typer.Option(help=f"{DEVICE_CHOICES} ('auto': a GPU if available).")]
-Beams = Annotated[int, typer.Option(help="Beam size for translation and summaries (1-16).")]
-Quantization = Annotated[
-    Optional[str],
-    typer.Option(
-        help=f"CTranslate2 weight type: {', '.join(QUANTIZATIONS)}. Default: {CPU_QUANTIZATION} on CPU, {GPU_QUANTIZATION} "
-        "on GPU. Only the ct2 engine uses it (with 'auto', the models that run on ct2); the transformers engine has "
-        "no quantisation (float32 on CPU, float16/bfloat16 on GPU), so it is an error with --backend transformers."
-    ),
-]
-BriefWords = Annotated[int, typer.Option(help="Target length of each article brief, in words (10-400).")]
-ClusterWords = Annotated[int, typer.Option(help="Target length of the cluster brief, in words (10-800).")]
-CacheDir = Annotated[Optional[Path], typer.Option(help="Cache folder (default: the user cache dir).")]
-NoCache = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")]
-
-
-# The settings every command that runs the pipeline shares, declared once: `@pipeline_settings` adds
-# them to a command's options and hands the command one checked `Options`.
-SETTINGS = [
-    inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation, default=default)
-    for name, annotation, default in (
-        ("backend", Backend, "auto"),
-        ("preset", Preset, "default"),
-        ("translation_model", TranslationModel, None),
-        ("languages", Languages, None),
-        ("summary_model", SummaryModel, None),
-        ("model_dir", ModelDir, None),
-        ("device", Device, "auto"),
-        ("beams", Beams, 4),
-        ("quantization", Quantization, None),
-        ("brief_words", BriefWords, 60),
-        ("cluster_words", ClusterWords, 120),
-        ("cache_dir", CacheDir, None),
-        ("no_cache", NoCache, False),
-    )
-]
-
-
-def options_from(settings: dict) -> Options:
-    """Options from the shared settings (checked by Options itself); unset ones keep their defaults."""
-    no_cache = settings.pop("no_cache", False)
-    return Options(**{name: value for name, value in settings.items() if value is not None}, use_cache=not no_cache)
-
-
-def pipeline_settings(command):
-    """Give `command` the shared pipeline settings as CLI options; it receives them as `options: Options`."""
-    own = [p for p in inspect.signature(command, eval_str=True).parameters.values() if p.name != "options"]
-
-    @functools.wraps(command)
-    def with_settings(*args, **kwargs):
-        settings = {parameter.name: kwargs.pop(parameter.name) for parameter in SETTINGS}
-        return command(*args, options=options_from(settings), **kwargs)
-
-    with_settings.__signature__ = inspect.Signature(own + SETTINGS)
-    return with_settings
 
 
 def print_notes(label: str, notes) -> None:
