@@ -45,7 +45,9 @@ def test_installed_wheel_has_the_registry_and_no_models(tmp_path):
     assert built.returncode == 0, built.stderr[-2000:]
     [wheel] = (tmp_path / "dist").glob("summarize-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    assert "summarize/registry/registry.toml" in names and "summarize/rules/boilerplate.toml" in names
+    assert "summarize/registry/registry.toml" in names
+    rule_files = {f"summarize/rules/{path.name}" for path in (REPO / "summarize" / "rules").glob("*.toml")}
+    assert {"summarize/rules/neutral.toml", "summarize/rules/fr.toml"} <= rule_files <= set(names)
     assert not [n for n in names if n.startswith("summarize/registry/") and n != "summarize/registry/registry.toml"]
 
     site = tmp_path / "site"
