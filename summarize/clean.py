@@ -294,13 +294,15 @@ def _is_label(line: str, rules: Rules, strict: bool) -> bool:
 
 
 def _is_all_caps(line: str, rules: Rules) -> bool:
-    cased = [c for c in line if c.isupper() or c.islower()]
+    """A short line in capitals, without a verb: "JEAN DUPONT, DIRECTEUR GÉNÉRAL.", "PHOTO AFP"."""
     words = line.split()
+    if len(words) > rules.allcaps_max_words:
+        return False
+    cased = [c for c in line if c.isupper() or c.islower()]
     return (
         len(cased) >= 4
         and sum(c.isupper() for c in cased) >= 0.9 * len(cased)
         and (len(words) >= 2 or bool(rules.agency.match(line.strip("().").lower())))
-        and len(words) <= rules.allcaps_max_words
         and not has_verb(line, rules)
     )
 
@@ -788,7 +790,10 @@ def _drop_repeats(state: _Cleaning) -> None:
 def _drop_headline_copies(state: _Cleaning, headline: str) -> None:
     """Drop the headline repeated in the text, whole or cut short, with or without its rubric in front."""
     copies = {fingerprint(headline), fingerprint(f"{state.metadata.get('section', '')} {headline}")}
+    longest = max(len(copy.split()) for copy in copies)
     for i in state.present():
+        if len(state.lines[i].split()) > 2 * longest:
+            continue
         key = fingerprint(state.lines[i])
         if key in copies or (key.count(" ") + 1 >= 4 and any(c.startswith(key + " ") for c in copies)):
             state.drop(i, "copy of the headline")

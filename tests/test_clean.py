@@ -250,6 +250,9 @@ def test_short_answers_repeat_but_long_paragraphs_do_not():
         ("fr", "Faits divers.", "rubric label"),
         ("fr", "CYCLISME –", "kicker"),
         ("de", "FUSSBALL -", "kicker"),
+        # source links
+        ("fr", "Lien source", "source link"),
+        ("fr", "Source : https://exemple.fr/a/1", "source link"),
         # taglines
         ("fr", "Belgique Infos, Toute l'actualité belge", "site tagline"),
         ("es", "España Noticias, Últimas noticias de España", "site tagline"),
@@ -283,6 +286,43 @@ def test_boilerplate_blocks_between_paragraphs(block, removed):
     result = cleaned(f"Titre de l'article\n\n{LEAD}\n\n{block}\n\n{TAIL}")
     assert result.paragraphs == (LEAD, TAIL), result.removed
     assert len(result.removed) == removed
+
+
+@pytest.mark.parametrize(
+    "name, bio",
+    [
+        ("Félix Germain", '"Fan du Web. Étudiant. Organisateur. Totalement expert de Twitter."'),
+        ("Hans Müller", '"Kaffeeliebhaber. Leser. Leidenschaftlicher Spieler. Internet-Pionier."'),
+    ],
+)
+def test_generated_author_bio_and_its_name_go(name, bio):
+    result = cleaned(f"Titre\n\n{LEAD}\n\n{TAIL}\n\n{name}\n\n{bio}")
+    assert result.paragraphs == (LEAD, TAIL)
+    assert result.removed == (("author name", name), ("author bio", bio))
+
+
+@pytest.mark.parametrize(
+    "top, kept",
+    [
+        # another article's teaser above the headline: no content word in common with the article
+        ("Le génie génétique pourrait conduire à la création d'une arme terrible.", False),
+        # a sentence about the article on the first line is its headline, and the next line is kept
+        ("Le budget de l'État prévoit douze milliards d'économies, selon le gouvernement.", True),
+    ],
+)
+def test_a_line_above_the_headline_goes_only_when_it_is_another_article(top, kept):
+    second = "Le gouvernement présente son budget"
+    result = cleaned(f"{top}\n\n{second}\n\n{LEAD}\n\n{TAIL}")
+    assert result.title == (top if kept else second)
+    assert result.paragraphs == ((second,) if kept else ()) + (LEAD, TAIL)
+    assert bool(result.removed) is not kept
+
+
+def test_a_copy_of_the_headline_in_the_text_goes():
+    text = f"Guerre en Ukraine | Kiev reprend une ville clé\n\nGuerre en Ukraine Kiev reprend une\n\n{LEAD}"
+    result = cleaned(text)
+    assert result.paragraphs == (LEAD,)
+    assert result.removed == (("copy of the headline", "Guerre en Ukraine Kiev reprend une"),)
 
 
 def test_a_read_more_link_alone_does_not_take_the_paragraph_above():
