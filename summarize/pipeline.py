@@ -9,17 +9,15 @@ clusters and a fully cached run never loads a model.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from contextlib import contextmanager
-from importlib import resources
 from pathlib import Path
 from typing import Iterator, Protocol
 
 from summarize import __version__
 from summarize.backends.base import Backends, translator_for
 from summarize.cache import Cache
-from summarize.clean import clean_article
+from summarize.clean import clean_article, rules_fingerprint
 from summarize.cluster import brief_cluster
 from summarize.cluster import stage_signature as cluster_signature
 from summarize.errors import ClusterError
@@ -65,11 +63,6 @@ class SilentProgress:
 def no_usable_article(cluster_dir: Path, problems: list[Problem]) -> ClusterError:
     reasons = "; ".join(str(p) for p in problems) or f"no article files ({', '.join(ARTICLE_SUFFIXES)})"
     return ClusterError(f"{cluster_dir}: no usable article ({reasons}); add readable article files to the folder")
-
-
-def rules_fingerprint() -> str:
-    data = resources.files("summarize.rules").joinpath("boilerplate.toml").read_bytes()
-    return hashlib.sha256(data).hexdigest()[:12]
 
 
 def run_signature(options: Options, backends: Backends, languages: tuple[str, ...] = ()) -> Signature:

@@ -81,7 +81,9 @@ def wheel(tmp_path_factory) -> Path:
 
 def test_installed_wheel_has_the_registry_and_no_models(wheel, tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
-    assert "summarize/registry/registry.toml" in names and "summarize/rules/boilerplate.toml" in names
+    assert "summarize/registry/registry.toml" in names
+    rule_files = {f"summarize/rules/{path.name}" for path in (REPO / "summarize" / "rules").glob("*.toml")}
+    assert {"summarize/rules/neutral.toml", "summarize/rules/fr.toml"} <= rule_files <= set(names)
     assert {"summarize/templates/cluster.html.j2", "summarize/templates/style.css"} <= set(names)
     assert {"summarize/prompts/translate.toml", "summarize/prompts/summarise.toml"} <= set(names)  # the LLM prompts
     assert not [n for n in names if n.startswith("summarize/registry/") and n != "summarize/registry/registry.toml"]
