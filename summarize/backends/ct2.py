@@ -157,6 +157,7 @@ class _CT2Engine(Seq2SeqEngine):
                 key = (str(self.converted), self.device, self.quantization)
             if key not in _TRANSLATORS:
                 _TRANSLATORS[key] = _load_translator(ctranslate2, *key)
+                self._count_load("model")
         return _TRANSLATORS[key]
 
     # ---- decoding -------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
+from collections import Counter
 from functools import cached_property
 from pathlib import Path
 from typing import Sequence
@@ -53,6 +54,9 @@ _SIGNATURE_VERSION = 1
 
 # Process-level tokenizer cache, keyed by (engine, directory): articles and clusters reuse them.
 _TOKENIZERS: dict[tuple[str, str], object] = {}
+# What this process loaded, counted by "engine task what" (e.g. "transformers translation model"):
+# a batch worker reports it, so tests and benchmarks can see that each worker loads each model once.
+LOADS: Counter[str] = Counter()
 
 
 class Seq2SeqEngine(ABC):
@@ -154,7 +158,11 @@ class Seq2SeqEngine(ABC):
         key = (self.engine, str(self.model_dir))
         if key not in _TOKENIZERS:
             _TOKENIZERS[key] = self._load_with_transformers("tokenizer", self._load_tokenizer)
+            self._count_load("tokenizer")
         return _TOKENIZERS[key]
+
+    def _count_load(self, what: str) -> None:
+        LOADS[f"{self.engine} {self.task} {what}"] += 1
 
     def count_tokens(self, text: str) -> int:
         """Input length of `text` in model tokens, special tokens included."""

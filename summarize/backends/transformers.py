@@ -82,6 +82,7 @@ class _TransformersEngine(Seq2SeqEngine):
         key = (str(self.model_dir), device, dtype)
         if key not in _MODELS:
             _MODELS[key] = self._load_with_transformers("model", lambda transformers: _load_model(transformers, key))
+            self._count_load("model")
         return _MODELS[key]
 
     def _generate(self, encoded: list[list[int]], **settings) -> list[list[int]]:
