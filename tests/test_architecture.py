@@ -39,6 +39,7 @@ LAYERS: list[set[str]] = [
     {"summarize.manifest", "summarize.index"},
     {"summarize.pipeline"},
     {"summarize.batch"},
+    {"summarize.distributed"},
     # the command line, above everything
     {"summarize.cli.progress", "summarize.cli.models"},
     {"summarize.cli.app"},
