@@ -8,11 +8,11 @@ STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 # The lock is resolved for the CI platform: Linux x86-64, CPython 3.11, the CPU build of torch.
 LOCK_TARGET := --python-version 3.11 --python-platform x86_64-manylinux_2_28
-LOCK_EXTRAS := --extra test
+LOCK_EXTRAS := --extra test --extra serve --extra ray
 # Where the CPU build of torch is found: this workplace's wheel folder, else PyTorch's own index.
 TORCH_FIND_LINKS ?= $(if $(wildcard /opt/wheels),/opt/wheels,https://download.pytorch.org/whl/cpu/torch/)
 
-.PHONY: setup demo demo-stub test bench lock clean-venv
+.PHONY: setup demo demo-stub serve test bench lock clean-venv
 
 # The venv's own pip installs the lock (no pip upgrade: what it installs must not depend on the day).
 $(STAMP): pyproject.toml $(LOCK)
@@ -31,7 +31,11 @@ demo: setup
 demo-stub: setup
 	$(BIN)/summarize run seeds/fr-03 --backend stub
 
-## The test suite (what CI runs).
+## Browse the briefs in outputs/ (and brief uploaded articles) at http://127.0.0.1:8000.
+serve: setup
+	$(BIN)/summarize serve --out outputs
+
+## The test suite (what CI runs; the browser tests need chromium, which .ci/run installs).
 test: setup
 	$(BIN)/python -m pytest -q
 

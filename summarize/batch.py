@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import re
 import signal
 import threading
 import time
@@ -44,11 +43,10 @@ from summarize.manifest import Manifest, fingerprint, forget, still_valid, write
 from summarize.options import Options
 from summarize.pipeline import Progress, SilentProgress, run_cluster, run_signature
 from summarize.records import ClusterResult
+from summarize.text import headline as text_headline
 from summarize.write import write_outputs
 
 ID_SEPARATOR = "__"
-HEADLINE_CHARS = 100
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 @dataclass(frozen=True)
@@ -121,8 +119,7 @@ def discover_clusters(root: Path, skip: Path | None = None) -> tuple[list[Cluste
 
 def headline(result: ClusterResult) -> str:
     """A short title for the index: the cluster brief's first sentence (else the first article's title)."""
-    text = _SENTENCE_END.split(result.brief.summary.strip(), maxsplit=1)[0] or result.articles[0].article.title
-    return text if len(text) <= HEADLINE_CHARS else text[: HEADLINE_CHARS - 1].rstrip() + "…"
+    return text_headline(result.brief.summary, result.articles[0].article.title)
 
 
 def run_notes(result: ClusterResult) -> str:

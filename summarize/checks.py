@@ -17,67 +17,83 @@ another source sentence (M. Sullivan ... Jake Sullivan). No dictionary is involv
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from anyascii import anyascii
+
 from summarize.errors import VerifyError
-from summarize.numbers import find_numbers, support_of
+from summarize.lexicon import TARGET, lexicon, name_groups
+from summarize.numbers import find_numbers, support_of, vocabulary
 from summarize.records import CheckItem
 from summarize.text import fold
 
-METHOD = "checks:numbers-names-v1"
+METHOD = "checks:numbers-names-v2"
+DEFAULT_LANGUAGE = "fr"
 
-STOPWORDS = frozenset(
-    fold(w)
-    for w in """
-    a à afin ai ainsi alors après au aucun aucune aujourd auprès aussi autre autres aux avant avec avoir
-    ce ceci cela celle celles celui cependant ces cet cette ceux chaque chez ci comme comment contre
-    dans de depuis des dès deux donc dont du elle elles en encore entre est et été être eux il ils
-    jamais je jusqu la le les leur leurs lors lorsque lui ma mais malgré me même mes moi moins mon
-    ne ni nos notre nous on ont or ou où par parmi pas pendant peu plus pour pourtant puis quand que
-    quel quelle quelles quels qui quoi sa sans se selon ses si sinon son sont sous sur ta tandis te
-    tes toi ton tous tout toute toutes très tu un une vers vos votre vous voici voilà y ça
-    cependant désormais ensuite enfin toutefois néanmoins ailleurs certes
-    m mme mlle mm mr mrs ms dr prof st
-    about above according across after again against all also although among an and another any are
-    as at be because been before being below between both but by can could did do does during each
-    either even ever every few for from had has have having he her here hers him his how however if
-    in into is it its itself just last later many may meanwhile might more most much must my neither
-    never next no nor not now of off on once one only or other others our out over own per perhaps
-    same she should since so some still such than that the their theirs them then there these they
-    this those though through thus to too under until up upon us very was we were what when where
-    whether which while who whom whose why will with within without would yet you your yesterday
-    today tomorrow earlier meanwhile asked speaking
-    """.split()
-)
-CALENDAR = frozenset(
-    fold(w)
-    for w in """
-    lundi mardi mercredi jeudi vendredi samedi dimanche janvier février mars avril mai juin juillet
-    août septembre octobre novembre décembre monday tuesday wednesday thursday friday saturday sunday
-    january february march april may june july august september october november december
-    """.split()
-)
-PARTICLES = frozenset("de du des la le d of the van von der den al bin ben el y da di dos do".split())
+# Function words of the default source language and of English (provenance reads content words with them).
+STOPWORDS = lexicon(DEFAULT_LANGUAGE).stopwords | lexicon(TARGET).stopwords
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
-_ELISION = re.compile(r"(?i)^(?:l|d|j|qu|n|s|c|m|t|jusqu|lorsqu|puisqu|quoiqu)['’](?=[^\W\d_])")
-_POSSESSIVE = re.compile(r"['’]s$")
+_CLITIC = re.compile(r"['’](?:s|m|re|ve|ll|d|t)$", re.IGNORECASE)  # possessive 's, I'm, they're, don't
 _JOINING_GAP = re.compile(r"[ \u00a0]+(?:[dl]['’])?|[dl]['’]|['’]s[ \u00a0]+")  # Corée du Nord, Conseil d'État, People's Republic
 _SENTENCE_START = re.compile(r"[.!?…:;«\"“(—–\n'‘]")
 _SPELLING = [
     (re.compile(p), r)
     for p, r in (
         ("ou", "u"), ("ch", "sh"), ("qu", "k"), ("ck", "k"), ("c(?=[eiy])", "s"), ("c", "k"), ("ph", "f"),
-        ("th", "t"), ("d$", "t"), ("y", "i"), ("gu(?=[ei])", "g"), ("œ", "oe"),
+        ("th", "t"), ("d$", "t"), ("y", "i"), ("gu(?=[ei])", "g"), ("œ", "oe"), ("dzh", "j"),  # Джобс/Jobs
     )
 ]
 ACRONYM = "#"  # marks the spelling key of an all-capitals word of at most five letters
 MIN_LEARNED = 2  # sentence pairs in which two names must be left unmatched together to count as variants
+_ROMAN_ORDINAL = re.compile(r"^[IVXLC]+(?:e|er|ème|ère)$")  # 'XVe siècle' is a number, not a name
+TITLE_SHARE = 0.75  # share of capitalised longer words above which a line is set in title case
+
+
+@dataclass(frozen=True)
+class _Conventions:
+    """How a text in one source language (read together with English) writes its names."""
+
+    stopwords: frozenset[str]
+    particles: frozenset[str]
+    calendar: frozenset[str]  # month and weekday names: capitalised in English, never names
+    not_names: frozenset[str]  # number words, common nouns written capitalised ('État')
+    elision: re.Pattern | None
+    nouns_capitalised: bool
+    cases: bool
+
+
+@lru_cache(maxsize=1)
+def _currency_codes() -> frozenset[str]:
+    """ISO 4217 codes ('USD', 'CAD'): units a translator adds or drops, not names."""
+    from babel.numbers import list_currencies
+
+    return frozenset(fold(code) for code in list_currencies())
+
+
+@lru_cache(maxsize=32)
+def conventions(language: str | None) -> _Conventions:
+    """The conventions of `language` together with English's: the source and its translation are
+    read with the same ones, so a text checked against itself always agrees."""
+    own, english = lexicon(language), lexicon(TARGET)
+    tables = (own, english)
+    numbers = vocabulary(language)
+    elisions = sorted(own.elisions, key=len, reverse=True)
+    return _Conventions(
+        stopwords=own.stopwords | english.stopwords,
+        particles=own.particles | english.particles,
+        calendar=frozenset(w for t in tables for w in [*t.months, *t.weekdays]),
+        not_names=frozenset(numbers.words) | frozenset(numbers.scales) | own.capitalised_nouns | own.not_names
+        | english.not_names | _currency_codes(),
+        elision=re.compile(rf"(?i)^(?:{'|'.join(map(re.escape, elisions))})['’](?=[^\W\d_])") if elisions else None,
+        nouns_capitalised=own.nouns_capitalised,
+        cases=own.cases,
+    )
 
 
 @dataclass(frozen=True)
@@ -87,7 +103,8 @@ class Word:
     parts: tuple[str, ...]  # folded pieces between hyphens
     capitalised: bool
     acronym: bool
-    initial: bool  # first word of a sentence, a quote or a clause after a colon
+    initial: bool  # first word of a sentence, a quote or a clause after a colon, or any word of a title-case line
+    in_title: bool = False  # the line is set in title case
 
 
 @dataclass(frozen=True)
@@ -96,10 +113,15 @@ class Name:
     keys: tuple[str, ...]  # spelling keys of its significant words
 
 
+def latin(word: str) -> str:
+    """Letters of any script in Latin: 'Тимошенко' -> 'Timoshenko', 'Τσίπρας' -> 'Tsipras'."""
+    return word if word.isascii() else re.sub(r"[^\w]", "", anyascii(word)) or word
+
+
 @lru_cache(maxsize=65536)
 def spelling_key(word: str) -> str:
-    """Folded word with French/English spelling differences evened out: 'Choïgou' -> 'shoigu'."""
-    key = fold(word)
+    """Folded Latin word with spelling differences evened out: 'Choïgou' -> 'shoigu', 'Путин' -> 'putin'."""
+    key = fold(latin(word))
     for pattern, replacement in _SPELLING:
         key = pattern.sub(replacement, key)
     return key
@@ -125,10 +147,15 @@ def similar(a: str, b: str) -> bool:
 
 
 def _acronyms_match(a: str, b: str) -> bool:
+    """Acronym keys hold their letters as written ('#bce'), so BCE/ECB compare letter for letter."""
     if a[0] == ACRONYM and b[0] == ACRONYM:
-        short, long = sorted((set(a[1:]), set(b[1:])), key=len)
-        return short <= long and abs(len(a) - len(b)) <= 1
-    bare_a, bare_b = a.lstrip(ACRONYM), b.lstrip(ACRONYM)
+        if abs(len(a) - len(b)) > 1:
+            return False
+        return any(  # raw letters (BCE/ECB) or spelled ones (RPDC/DPRK: c as k)
+            short <= long
+            for short, long in (sorted((set(x), set(y)), key=len) for x, y in ((a[1:], b[1:]), (spelling_key(a[1:]), spelling_key(b[1:]))))
+        )
+    bare_a, bare_b = (spelling_key(k[1:]) if k[0] == ACRONYM else k for k in (a, b))
     return bare_a == bare_b and len(bare_a) >= 4  # 'SEOUL' / 'Seoul', 'TASS' / 'Tass'
 
 
@@ -146,90 +173,180 @@ def _common_prefix(a: str, b: str) -> str:
     return a[: min(len(a), len(b))]
 
 
+def _title_case(found: list[Word], stopwords: frozenset[str]) -> bool:
+    """A headline set in title case ('Parliament Does Not Support Amendment'): most longer words
+    after the first are capitalised, function words among them."""
+    inner = [w for w in found[1:] if len(w.text) >= 4 and not w.acronym]
+    capitalised = [w for w in inner if w.capitalised]
+    if len(inner) < 3 or len(capitalised) < TITLE_SHARE * len(inner):
+        return False
+    return len(capitalised) >= 6 or any(fold(w.text) in stopwords for w in found[1:] if w.capitalised)
+
+
 @lru_cache(maxsize=16384)
-def words(text: str) -> tuple[Word, ...]:
-    """Words of `text` without French elisions (l', d') and English possessives ('s); cached, as
-    each sentence is read as a source, as a translation and as summary material."""
+def words(text: str, language: str | None = DEFAULT_LANGUAGE) -> tuple[Word, ...]:
+    """Words of `text` without elisions (l', d'), possessives and clitics ('s, I'm); cached, as
+    each sentence is read as a source, as a translation and as summary material. In a title-case
+    line every word counts as initial: its capitals say nothing."""
+    rules = conventions(language)
     found = []
     previous_end = 0
     for match in _TOKEN.finditer(text):
         surface, start = match.group(), match.start()
-        elision = _ELISION.match(surface)
+        elision = rules.elision.match(surface) if rules.elision else None
         if elision:
             surface, start = surface[elision.end() :], start + elision.end()
-        surface = _POSSESSIVE.sub("", surface)
+        surface = _CLITIC.sub("", surface)
         gap = text[previous_end : match.start()]
         initial = not found or bool(_SENTENCE_START.search(gap))
         parts = tuple(fold(p) for p in re.split(r"-", surface) if p)
         acronym = surface.isupper() and 2 <= len(surface) <= 5
         found.append(Word(surface, start, parts, surface[:1].isupper(), acronym, initial))
         previous_end = match.end()
+    if _title_case(found, rules.stopwords):
+        found = [Word(w.text, w.start, w.parts, w.capitalised, w.acronym, True, True) for w in found]
     return tuple(found)
 
 
-def _is_name_word(word: Word) -> bool:
-    return word.capitalised and fold(word.text) not in STOPWORDS and fold(word.text) not in CALENDAR
+def _is_name_word(word: Word, rules: _Conventions) -> bool:
+    folded = fold(word.text)
+    return (
+        word.capitalised
+        and folded not in rules.stopwords
+        and folded not in rules.calendar
+        and folded not in rules.not_names
+        and not _ROMAN_ORDINAL.match(word.text)
+    )
 
 
 def _key(word: Word, part: str) -> str:
-    return ACRONYM + spelling_key(part) if word.acronym else spelling_key(part)
+    return ACRONYM + fold(latin(part)) if word.acronym else spelling_key(part)
 
 
-def _significant(word: Word) -> list[str]:
+def _significant(word: Word, rules: _Conventions) -> list[str]:
     return [
         _key(word, p)
         for p in word.parts
-        if p not in STOPWORDS and p not in PARTICLES and p not in CALENDAR and (len(p) >= 3 or word.acronym)
+        if p not in rules.stopwords and p not in rules.particles and p not in rules.calendar and (len(p) >= 3 or word.acronym)
     ]
 
 
-def known_name_words(texts: Iterable[str]) -> set[str]:
+def known_name_words(texts: Iterable[str], language: str | None = DEFAULT_LANGUAGE) -> set[str]:
     """Capitalised words seen inside a sentence somewhere in `texts`: proper names, so a
     sentence that starts with one ('Moscou a nié') still counts it, unlike 'Interrogé sur'."""
-    return {fold(w.text) for text in texts for w in words(text) if _is_name_word(w) and not w.initial}
+    rules = conventions(language)
+    return {fold(w.text) for text in texts for w in words(text, language) if _is_name_word(w, rules) and not w.initial}
 
 
-def find_names(text: str, known: set[str]) -> list[Name]:
-    """Runs of capitalised words, joined across particles ('Corée du Nord'); a lone capitalised
-    word that opens a sentence counts only when it is a known name or an acronym."""
-    tokens = words(text)
+def common_words(texts: Iterable[str], language: str | None = DEFAULT_LANGUAGE, stems: bool = False) -> set[str]:
+    """Words written in lowercase somewhere in `texts`: no names, even where a sentence opens with
+    them. With `stems` (a source language whose words change with case), their stems too
+    ('~всемирн' covers 'Всемирной')."""
+    found = {fold(w.text) for text in texts for w in words(text, language) if not w.capitalised}
+    return found | {"~" + stem(w) for w in found} if stems else found
+
+
+def _is_common(word: Word, common: set[str] | frozenset[str], rules: _Conventions) -> bool:
+    folded = fold(word.text)
+    return folded in common or (rules.cases and "~" + stem(folded) in common)
+
+
+def find_names(text: str, known: set[str], language: str | None = DEFAULT_LANGUAGE, common: set[str] | frozenset[str] = frozenset()) -> list[Name]:
+    """Runs of capitalised words, joined across particles ('Corée du Nord'). A word the text
+    also writes in lowercase (`common`: 'the president', 'foster care') is no name. A capitalised
+    word that opens a sentence (or stands in a title-case line) counts when it is a known name or
+    an acronym, or when it leads a run of names ('Tom Sullivan said')."""
+    rules = conventions(language)
+    tokens = words(text, language)
     names: list[Name] = []
     run: list[Word] = []
 
     def close() -> None:
         while run and not run[-1].capitalised:  # a particle that led nowhere
             run.pop()
-        name_words = [w for w in run if _is_name_word(w)]
-        lone_opener = len(name_words) == 1 and name_words[0].initial
-        if name_words and lone_opener and not (fold(name_words[0].text) in known or name_words[0].text.isupper()):
-            name_words = []
-        keys = tuple(k for w in name_words for k in _significant(w))
+        name_words = [w for w in run if _is_name_word(w, rules) and (w.acronym or not _is_common(w, common, rules))]
+        name_words = [
+            w
+            for w in name_words
+            if not w.initial or fold(w.text) in known or w.text.isupper() or (len(name_words) > 1 and not w.in_title)
+        ]
+        keys = tuple(k for w in name_words for k in _significant(w, rules))
         if keys:
             names.append(Name(text[name_words[0].start : run[-1].start + len(run[-1].text)], keys))
         run.clear()
 
     for i, word in enumerate(tokens):
         joined = run and _JOINING_GAP.fullmatch(text[tokens[i - 1].start + len(tokens[i - 1].text) : word.start])
-        if _is_name_word(word) and (not run or joined):
+        if _is_name_word(word, rules) and (not run or joined):
             run.append(word)
-        elif run and joined and (word.capitalised or fold(word.text) in PARTICLES):
+        elif run and joined and (word.capitalised or fold(word.text) in rules.particles):
             run.append(word)  # 'Kim Jong Un', 'Corée du Nord', 'Marine Le Pen'; a trailing particle is dropped
         else:
             close()
-            if _is_name_word(word):
+            if _is_name_word(word, rules):
                 run.append(word)
     close()
     return names
 
 
 @lru_cache(maxsize=16384)
-def word_keys(text: str) -> frozenset[str]:
-    """Spelling keys of every word piece of `text`, names or not ('président' backs 'President')."""
-    return frozenset(_key(w, p) for w in words(text) for p in w.parts)
+def word_keys(text: str, language: str | None = DEFAULT_LANGUAGE) -> frozenset[str]:
+    """Spelling keys of every word piece of `text`, names or not ('président' backs 'President'),
+    and of hyphenated words written as one ('Wi-Fi' backs 'WiFi')."""
+    found = words(text, language)
+    return frozenset(_key(w, p) for w in found for p in w.parts) | {
+        spelling_key("".join(w.parts)) for w in found if len(w.parts) > 1
+    }
 
 
 def _backed(key: str, vocabulary: frozenset[str] | set[str]) -> bool:
     return key in vocabulary or any(similar(key, other) for other in vocabulary)
+
+
+# --- names that translate by convention ----------------------------------------------------
+
+
+@lru_cache(maxsize=32)
+def _group_forms(language: str | None) -> tuple[dict[str, list[tuple[str, ...]]], dict[str, list[tuple[str, str]]]]:
+    """Conventional names (summarize.lexicon.name_groups) as spelling keys: group -> forms, and
+    an index from a key's first two letters to (key, group) for every word of every form."""
+    rules = conventions(language)
+    forms: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+    index: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for group, names in name_groups(language).items():
+        for name in names:
+            keys = tuple(k for w in words(name, language) for k in _significant(w, rules) or [_key(w, p) for p in w.parts])
+            if keys:
+                forms[group].append(keys)
+                for key in keys:
+                    index[key[:2]].append((key, group))
+    return dict(forms), dict(index)
+
+
+@lru_cache(maxsize=65536)
+def groups_of(key: str, language: str | None) -> frozenset[str]:
+    """Conventional names one of whose words `key` spells ('allemande' -> the group of Germany)."""
+    _, index = _group_forms(language)
+    return frozenset(group for other, group in index.get(key[:2], ()) if similar(key, other))
+
+
+@lru_cache(maxsize=16384)
+def groups_in(vocabulary: frozenset[str], language: str | None) -> frozenset[str]:
+    """Conventional names written in full in a text with these word keys ('États-Unis', 'US')."""
+    forms, _ = _group_forms(language)
+    candidates = {group for key in vocabulary for group in groups_of(key, language)}
+    return frozenset(
+        group for group in candidates if any(all(_backed(k, vocabulary) for k in form) for form in forms[group])
+    )
+
+
+def _conventional(key: str, language: str | None, other_vocabulary: frozenset[str], other_language: str | None) -> bool:
+    """`key` is a word of a name the other side writes in its own way ('German' for 'allemand')."""
+    groups = groups_of(key, language)
+    return bool(groups) and bool(groups & groups_in(other_vocabulary, other_language))
+
+
+# --- checking translations -------------------------------------------------------------------
 
 
 @dataclass
@@ -244,27 +361,66 @@ class _PairNames:
     unmatched_source: set[str]
 
 
-def _match_pair(source: str, target: str, known_source: set[str], known_target: set[str]) -> _PairNames:
-    source_names, target_names = find_names(source, known_source), find_names(target, known_target)
-    source_vocabulary, target_vocabulary = word_keys(source), word_keys(target)
-    unmatched_target = {k for n in target_names for k in n.keys if not _backed(k, source_vocabulary)}
-    unmatched_source = {k for n in source_names for k in n.keys if not _backed(k, target_vocabulary)}
+@dataclass(frozen=True)
+class _Known:
+    """What the whole text says about its words: names seen inside sentences, words seen in lowercase."""
+
+    names: set[str]
+    common: set[str]
+    recurring: set[str]  # spelling keys of names written inside sentences of two texts or more
+
+    @classmethod
+    def of(cls, texts: Sequence[str], language: str | None, source: bool = False) -> _Known:
+        stems = source and conventions(language).cases
+        rules = conventions(language)
+        seen = Counter(
+            key
+            for text in texts
+            for key in {_key(w, p) for w in words(text, language) if _is_name_word(w, rules) and not w.initial for p in w.parts}
+        )
+        recurring = {key for key, count in seen.items() if count >= 2}
+        return cls(known_name_words(texts, language), common_words(texts, language, stems), recurring)
+
+
+def _match_pair(source: str, target: str, known_source: _Known, known_target: _Known, language: str | None) -> _PairNames:
+    source_names = find_names(source, known_source.names, language, known_source.common)
+    target_names = find_names(target, known_target.names, language, known_target.common)
+    source_vocabulary, target_vocabulary = word_keys(source, language), word_keys(target, language)
+    unmatched_target = {
+        k
+        for n in target_names
+        for k in n.keys
+        if not _backed(k, source_vocabulary) and not _conventional(k, TARGET, source_vocabulary, language)
+    }
+    unmatched_source = {
+        k
+        for n in source_names
+        for k in n.keys
+        if not _backed(k, target_vocabulary) and not _conventional(k, language, target_vocabulary, TARGET)
+    }
     loose = {(t, s) for t in unmatched_target for s in unmatched_source if _loosely_similar(t, s)}
     unmatched_target -= {t for t, _ in loose}
     unmatched_source -= {s for _, s in loose}
     return _PairNames(source_names, target_names, source_vocabulary, target_vocabulary, unmatched_target, unmatched_source)
 
 
+def stem(key: str) -> str:
+    """A source word key without its last two letters, so the cases of an inflected name count
+    together ('feisbuke', 'feisbuka' -> 'feisbu'); short keys stay whole."""
+    return key if len(key) <= 5 or key[0] == ACRONYM else key[:-2]
+
+
 def learn_variants(pairs: Sequence[_PairNames]) -> set[tuple[str, str]]:
-    """(target word, source word) left unmatched together in at least MIN_LEARNED sentence
+    """(target word, source stem) left unmatched together in at least MIN_LEARNED sentence
     pairs and in at least half of the pairs where either appears unmatched."""
     together: Counter = Counter()
     target_seen: Counter = Counter()
     source_seen: Counter = Counter()
     for pair in pairs:
+        source_stems = {stem(s) for s in pair.unmatched_source}
         target_seen.update(pair.unmatched_target)
-        source_seen.update(pair.unmatched_source)
-        together.update((t, s) for t in pair.unmatched_target for s in pair.unmatched_source)
+        source_seen.update(source_stems)
+        together.update((t, s) for t in pair.unmatched_target for s in source_stems)
     return {
         (t, s)
         for (t, s), count in together.items()
@@ -272,9 +428,41 @@ def learn_variants(pairs: Sequence[_PairNames]) -> set[tuple[str, str]]:
     }
 
 
+def _carried_over(matched: Sequence[_PairNames]) -> Iterable[str]:
+    """Source name keys that the translations write as names of their own in at least half the
+    sentence pairs where they appear: names (Merkel), not nouns a name now and then shares (Auto)."""
+    seen: Counter = Counter()
+    carried: Counter = Counter()
+    for names in matched:
+        source_keys = {k for n in names.source_names for k in n.keys}
+        target_keys = _KeyIndex(k for n in names.target_names for k in n.keys)
+        seen.update(source_keys)
+        carried.update(k for k in source_keys if k in target_keys)
+    return (k for k, count in carried.items() if 2 * count >= seen[k])
+
+
+class _KeyIndex:
+    """Spelling keys looked up strictly: equal, or one an inflection of the other (Merkels/Merkel);
+    bucketed by their first two letters."""
+
+    def __init__(self, keys: Iterable[str]) -> None:
+        self._buckets: dict[str, set[str]] = defaultdict(set)
+        for key in keys:
+            self._buckets[key[:2]].add(key)
+
+    def __contains__(self, key: str) -> bool:
+        return any(_same_stem(key, other) for other in self._buckets.get(key[:2], ()))
+
+
+def _same_stem(a: str, b: str) -> bool:
+    """Equal, or the longer one is the shorter one with an ending of at most three letters."""
+    shorter, longer = sorted((a, b), key=len)
+    return a == b or (len(shorter) >= 4 and len(longer) - len(shorter) <= 3 and longer.startswith(shorter))
+
+
 @dataclass(frozen=True)
 class TranslationPair:
-    """One French sentence and its English translation, and where it sits in the cluster."""
+    """One source sentence and its English translation, and where it sits in the cluster."""
 
     article: str
     index: int
@@ -282,13 +470,17 @@ class TranslationPair:
     translation: str
 
 
-def check_translations(pairs: Sequence[TranslationPair]) -> list[CheckItem]:
-    """Numbers and names of each translation that its French sentence does not back, and
-    digits and names of the French sentence that the translation lost."""
-    known_source = known_name_words(p.source for p in pairs)
-    known_target = known_name_words(p.translation for p in pairs)
-    matched = [_match_pair(p.source, p.translation, known_source, known_target) for p in pairs]
+def check_translations(pairs: Sequence[TranslationPair], source_language: str | None = DEFAULT_LANGUAGE) -> list[CheckItem]:
+    """Numbers and names of each translation that its source sentence (in `source_language`,
+    ISO 639-1) does not back, and digits and names of the source sentence that the translation lost."""
+    language = source_language
+    known_source = _Known.of([p.source for p in pairs], language, source=True)
+    known_target = _Known.of([p.translation for p in pairs], language)
+    matched = [_match_pair(p.source, p.translation, known_source, known_target, language) for p in pairs]
     variants = learn_variants(matched)
+    # Where every noun is capitalised (German), a source word is a name only where some other
+    # translation carries it over as it is (Merkel, Merkels).
+    carried = set(_carried_over(matched)) if conventions(language).nouns_capitalised else None
     full_names: dict[str, dict[str, list[Name]]] = {}  # article -> first two letters of a word -> source names
     for pair, names in zip(pairs, matched):
         for name in names.source_names:
@@ -296,13 +488,19 @@ def check_translations(pairs: Sequence[TranslationPair]) -> list[CheckItem]:
                 full_names.setdefault(pair.article, {}).setdefault(key[:2], []).append(name)
     items: list[CheckItem] = []
     for pair, names in zip(pairs, matched):
-        found = _number_findings(pair.source, pair.translation)
+        found = _number_findings(pair.source, pair.translation, language)
         for name in names.target_names:
             unbacked = [k for k in name.keys if not _target_word_backed(k, name, names, variants, full_names.get(pair.article, {}))]
-            if not _tolerable(name, unbacked):
+            if not _tolerable(name, unbacked, known_target.recurring):
                 found.append(("name", "unsupported", name.text))
         for name in names.source_names:
-            lost = [k for k in name.keys if k in names.unmatched_source and not _variant_present(k, names, variants)]
+            lost = [
+                k
+                for k in name.keys
+                if k in names.unmatched_source
+                and not _variant_present(k, names, variants)
+                and (carried is None or k in carried)
+            ]
             if 2 * len(lost) > len(name.keys):  # 'Sullivan' for 'Jake Sullivan' is no loss; 'Minister' for 'Défense Sergueï Choïgou' is
                 found.append(("name", "missing", name.text))
         items.extend(
@@ -312,17 +510,18 @@ def check_translations(pairs: Sequence[TranslationPair]) -> list[CheckItem]:
     return items
 
 
-def _tolerable(name: Name, unbacked: list[str]) -> bool:
+def _tolerable(name: Name, unbacked: list[str], recurring: set[str] | frozenset[str] = frozenset()) -> bool:
     """A long name may word one of its descriptive words differently ('National Security
     Adviser Jake Sullivan' for 'conseiller ... Jake Sullivan'); its last word, the surname or
-    head noun, must be backed."""
+    head noun, must be backed, and the odd word must be no name the text uses elsewhere
+    (`recurring`: 'Prime Harper Stephen Harper' is a swap, not a rewording)."""
     if not unbacked:
         return True
-    return len(name.keys) >= 3 and len(unbacked) == 1 and unbacked[0] != name.keys[-1]
+    return len(name.keys) >= 3 and len(unbacked) == 1 and unbacked[0] != name.keys[-1] and unbacked[0] not in recurring
 
 
-def _number_findings(source: str, translation: str) -> list[tuple[str, str, str]]:
-    source_numbers, target_numbers = find_numbers(source), find_numbers(translation)
+def _number_findings(source: str, translation: str, language: str | None) -> list[tuple[str, str, str]]:
+    source_numbers, target_numbers = find_numbers(source, language), find_numbers(translation, TARGET)
     source_support, target_support = support_of(source_numbers), support_of(target_numbers)
     found = [("number", "unsupported", m.text) for m in target_numbers if m.checked and m.value not in source_support]
     found += [
@@ -334,7 +533,7 @@ def _number_findings(source: str, translation: str) -> list[tuple[str, str, str]
 
 
 def _variant_present(source_key: str, names: _PairNames, variants: set[tuple[str, str]]) -> bool:
-    return any(s == source_key and t in names.target_vocabulary for t, s in variants)
+    return any(s == stem(source_key) and t in names.target_vocabulary for t, s in variants)
 
 
 def _target_word_backed(
@@ -342,7 +541,8 @@ def _target_word_backed(
 ) -> bool:
     if key not in names.unmatched_target:
         return True
-    if any(t == key and s in names.source_vocabulary for t, s in variants):
+    source_stems = {stem(k) for k in names.source_vocabulary}
+    if any(t == key and s in source_stems for t, s in variants):
         return True
     # A name the source sentence shortens ('M. Sullivan'), given in full in another sentence of the article.
     partners = [k for k in name.keys if k != key and k not in names.unmatched_target]
@@ -355,14 +555,16 @@ def _target_word_backed(
 def check_summary(sentences: Sequence[str], sources: Sequence[str], where: str, article: str) -> list[CheckItem]:
     """Numbers and names of a brief or of the cluster summary that appear in none of the
     English translations it was made from."""
-    number_support = support_of([m for text in sources for m in find_numbers(text)])
-    vocabulary = {k for text in sources for k in word_keys(text)}
-    known = known_name_words([*sources, *sentences])
+    number_support = support_of([m for text in sources for m in find_numbers(text, TARGET)])
+    vocabulary = {k for text in sources for k in word_keys(text, TARGET)}
+    known = _Known.of([*sources, *sentences], TARGET)
     items = []
     for index, sentence in enumerate(sentences):
-        found = [("number", m.text) for m in find_numbers(sentence) if m.checked and m.value not in number_support]
+        found = [("number", m.text) for m in find_numbers(sentence, TARGET) if m.checked and m.value not in number_support]
         found += [
-            ("name", n.text) for n in find_names(sentence, known) if not _tolerable(n, [k for k in n.keys if not _backed(k, vocabulary)])
+            ("name", n.text)
+            for n in find_names(sentence, known.names, TARGET, known.common)
+            if not _tolerable(n, [k for k in n.keys if not _backed(k, vocabulary)])
         ]
         items.extend(CheckItem(kind, "unsupported", text, where, article, index, sentence) for kind, text in dict.fromkeys(found))
     return items
@@ -381,13 +583,18 @@ def read_lines(path: Path) -> list[str]:
     return lines
 
 
-def verify_files(source_path: Path, translation_path: Path) -> list[CheckItem]:
-    """Check a translation file against its French source file, line by line."""
+def verify_files(source_path: Path, translation_path: Path, source_language: str | None = DEFAULT_LANGUAGE) -> list[CheckItem]:
+    """Check a translation file against its source file (in `source_language`), line by line."""
     sources, translations = read_lines(source_path), read_lines(translation_path)
     if len(sources) != len(translations):
         raise VerifyError(
             f"{translation_path}: {len(translations)} lines but {source_path} has {len(sources)}; "
             "the files must be aligned, one sentence per line"
         )
+    return verify_lines(sources, translations, source_language)
+
+
+def verify_lines(sources: Sequence[str], translations: Sequence[str], source_language: str | None = DEFAULT_LANGUAGE) -> list[CheckItem]:
+    """Check aligned lines as one text, as `summarize verify` does; blank pairs keep their place."""
     pairs = [TranslationPair("", i, s, t) for i, (s, t) in enumerate(zip(sources, translations)) if s.strip() or t.strip()]
-    return check_translations(pairs)
+    return check_translations(pairs, source_language)

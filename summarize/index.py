@@ -1,4 +1,4 @@
-"""OUT/index.json and OUT/index.md: every cluster of a batch with its title, size, status and brief.
+"""OUT/index.json, index.md and index.html: every cluster of a batch with its title, size, status and brief.
 
 The index is rebuilt from the per-cluster manifests on disk (never from one process's memory) and
 written atomically under a lock, so it stays right after crashes and with concurrent batches.
@@ -13,7 +13,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from summarize.manifest import MANIFEST_NAME, read_manifest, utc_now
-from summarize.write import OutputError, atomic_write_text
+from summarize.report import render_index
+from summarize.write import OutputError, atomic_write_texts
 
 SCHEMA = "summarize.index/1"
 LOCK_DIR = ".locks"
@@ -28,6 +29,7 @@ def index_entries(out_dir: Path, present: dict[str, Path]) -> list[dict]:
         if manifest is None:
             continue
         has_brief = (manifest_path.parent / "cluster.md").is_file()
+        has_page = (manifest_path.parent / "cluster.html").is_file()
         entries[cluster_id] = {
             "id": cluster_id,
             "title": manifest.title,
@@ -36,6 +38,7 @@ def index_entries(out_dir: Path, present: dict[str, Path]) -> list[dict]:
             "last_run": manifest.finished,
             "brief": f"{cluster_id}/cluster.md" if has_brief else None,
             "data": f"{cluster_id}/cluster.json" if has_brief else None,
+            "page": f"{cluster_id}/cluster.html" if has_page else None,
             "source": manifest.source,
             "reason": manifest.reason,
         }
@@ -43,7 +46,7 @@ def index_entries(out_dir: Path, present: dict[str, Path]) -> list[dict]:
         entries.setdefault(
             cluster_id,
             {"id": cluster_id, "title": "", "articles": 0, "status": "pending", "last_run": None,
-             "brief": None, "data": None, "source": str(source), "reason": ""},
+             "brief": None, "data": None, "page": None, "source": str(source), "reason": ""},
         )
     return [entries[key] for key in sorted(entries)]
 
@@ -72,7 +75,7 @@ def index_markdown(entries: list[dict], root: Path) -> str:
 
 
 def write_index(out_dir: Path, root: Path, present: dict[str, Path]) -> Path:
-    """Rebuild OUT/index.json and OUT/index.md from what is on disk; returns the index.json path."""
+    """Rebuild OUT/index.json, index.md and index.html from what is on disk; returns the index.json path."""
     from filelock import FileLock
 
     try:
@@ -84,6 +87,11 @@ def write_index(out_dir: Path, root: Path, present: dict[str, Path]) -> Path:
             leftover.unlink(missing_ok=True)
         entries = index_entries(out_dir, present)
         document = {"schema": SCHEMA, "root": str(root), "generated": utc_now(), "clusters": entries}
-        atomic_write_text(out_dir / "index.json", json.dumps(document, ensure_ascii=False, indent=1) + "\n")
-        atomic_write_text(out_dir / "index.md", index_markdown(entries, root))
+        atomic_write_texts(
+            {
+                out_dir / "index.json": json.dumps(document, ensure_ascii=False, indent=1) + "\n",
+                out_dir / "index.md": index_markdown(entries, root),
+                out_dir / "index.html": render_index(document),
+            }
+        )
     return out_dir / "index.json"

@@ -19,7 +19,7 @@ from summarize.write import atomic_write_text
 
 MANIFEST_NAME = ".manifest.json"
 SCHEMA = "summarize.manifest/1"
-OUTPUT_NAMES = ("cluster.json", "cluster.md")
+OUTPUT_NAMES = ("cluster.json", "cluster.md", "cluster.html")
 
 
 def fingerprint(files: list[Path]) -> dict[str, str]:

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from summarize.errors import BackendError, UsageError, first_line
-from summarize.options import Options
-from summarize.presets import REGISTRY_PATH, TASK_OPTIONS, TASKS, Registry, load_registry
+from summarize.options import Options, translation_overrides
+from summarize.presets import ANY_LANGUAGE, REGISTRY_PATH, TASK_OPTIONS, Registry, load_registry
 
 # A checkpoint directory is usable when it has config.json and one of these weight layouts.
 HF_WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json")
@@ -30,6 +30,9 @@ _TOKENIZER_AND_CONFIG_PATTERNS = ["*.json", "*.txt", "*.spm", "*.model"]
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
 _NETWORK_TIMEOUT_S = 10.0
 _TRUE_VALUES = {"1", "on", "yes", "true"}
+# The languages whose translation models a preset target of `models pull|convert` brings (add
+# language codes as targets for more: `summarize models pull default de es`).
+PULLED_LANGUAGES = ("fr",)
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,7 @@ class ModelChoice:
     spec: str
     revision: str | None = None
     fix: str | None = None  # what to do when the weights cannot be had; None: how a run gets them
+    languages: tuple[str, ...] = ()  # a translation model's source languages, when the registry or the user named them
 
     @property
     def option(self) -> str:
@@ -50,12 +54,57 @@ class ModelChoice:
 def choose_model(options: Options, task: str, registry: Registry | None = None) -> ModelChoice:
     """The `task` model `options` ask for: an explicit --translation/summary-model, else the preset's.
 
-    A hub id may carry a revision as `id@revision`; otherwise the registry's pinned revision applies.
+    For translation, the one model given, else the model for French (translation_routes has every
+    language's). A hub id may carry a revision as `id@revision`; otherwise the registry's pinned
+    revision applies.
+    """
+    if task == "translation":
+        routes = translation_routes(options, registry)
+        return next((r.choice for r in routes if r.languages is None or r.reads("fr")), routes[0].choice)
+    registry = registry or load_registry()
+    spec, revision = split_revision(options.summary_model or registry.preset(options.preset)[task], registry)
+    return ModelChoice(task=task, spec=spec, revision=revision)
+
+
+@dataclass(frozen=True)
+class Route:
+    """A translation model and the source languages it is for; None: the model itself says (see
+    backends.base.source_languages). The fallback serves only languages the run accepts by name."""
+
+    choice: ModelChoice
+    languages: tuple[str, ...] | None
+    fallback: bool = False
+
+    def reads(self, language: str) -> bool:
+        return self.languages is not None and (language in self.languages or ANY_LANGUAGE in self.languages)
+
+
+def translation_routes(options: Options, registry: Registry | None = None) -> tuple[Route, ...]:
+    """Translation models in the order they are tried for a language: `--translation-model LANG=MODEL`,
+    `--translation-model MODEL`, the preset's own, the per-language defaults, then the fallback.
+
+    Languages that share a model share one route, so the model is built (and loaded) once.
     """
     registry = registry or load_registry()
-    explicit = options.translation_model if task == "translation" else options.summary_model
-    spec, revision = split_revision(explicit or registry.preset(options.preset)[task], registry)
-    return ModelChoice(task=task, spec=spec, revision=revision)
+    explicit = translation_overrides(options.translation_model)
+    preset = registry.translation_models(options.preset)
+    ranked = [(language, spec) for language, spec in explicit.items() if language != ANY_LANGUAGE]
+    ranked += [(ANY_LANGUAGE, spec) for language, spec in explicit.items() if language == ANY_LANGUAGE]
+    ranked += [(language, spec) for language, spec in preset.items() if language not in explicit]
+    routes: list[Route] = []
+    for language, spec in ranked:
+        model_id, revision = split_revision(spec, registry)
+        languages = (language,) if language != ANY_LANGUAGE else registry.model_languages(model_id)
+        same = next((i for i, r in enumerate(routes) if (r.choice.spec, r.choice.revision) == (model_id, revision)), None)
+        if same is not None and languages is not None and routes[same].languages is not None:
+            merged = tuple(dict.fromkeys(routes[same].languages + languages))
+            routes[same] = Route(ModelChoice("translation", model_id, revision, languages=merged), merged)
+        else:
+            routes.append(Route(ModelChoice("translation", model_id, revision, languages=languages or ()), languages))
+    if registry.fallback:
+        model_id, revision = split_revision(registry.fallback, registry)
+        routes.append(Route(ModelChoice("translation", model_id, revision), registry.model_languages(model_id), fallback=True))
+    return tuple(routes)
 
 
 def split_revision(spec: str, registry: Registry) -> tuple[str, str | None]:
@@ -67,20 +116,23 @@ def split_revision(spec: str, registry: Registry) -> tuple[str, str | None]:
 
 
 def models_for_targets(targets: list[str], registry: Registry) -> list[tuple[str, str | None, str]]:
-    """(model id, revision, task) for each preset name, hub id (ORG/NAME[@REVISION]) or local directory, in order, once each.
+    """(model id, revision, task) for each preset name (its summariser and French model), source
+    language (its translation model), hub id (ORG/NAME[@REVISION]) or local directory, in order, once each.
 
-    A bare word that is neither a preset, a registry model nor a folder is a typo, not a hub id.
+    A bare word that is none of these is a typo, not a hub id.
     """
     models: list[tuple[str, str | None, str]] = []
     for target in targets:
         if target in registry.presets:
-            specs = [registry.presets[target][task] for task in TASKS]
+            specs = registry.preset_models(target, PULLED_LANGUAGES)
+        elif target in registry.languages:
+            specs = [registry.languages[target]["translation"]]
         elif "/" in target or target in registry.models or Path(target).expanduser().exists():
             specs = [target]
         else:
             raise UsageError(
-                f"unknown preset or model {target!r}. Fix: pass a preset ({', '.join(registry.presets)}), a hub id "
-                "ORG/NAME[@REVISION] or a local model directory"
+                f"unknown preset, language or model {target!r}. Fix: pass a preset ({', '.join(registry.presets)}), a "
+                f"source language ({', '.join(registry.languages)}), a hub id ORG/NAME[@REVISION] or a local model directory"
             )
         for spec in specs:
             model_id, revision = split_revision(spec, registry)
@@ -266,8 +318,13 @@ def _describe(choice: ModelChoice) -> str:
 def _fixes(choice: ModelChoice) -> str:
     if choice.fix:
         return choice.fix
-    presets = load_registry().presets_using(choice.spec)
-    pull_target = "default" if "default" in presets else next(iter(presets), choice.spec)
+    registry = load_registry()
+    presets = registry.presets_using(choice.spec)
+    languages = [language for language, entry in registry.languages.items() if entry.get("translation") == choice.spec]
+    if languages:  # a language's own model: pull just that language's
+        pull_target = " ".join(languages)
+    else:
+        pull_target = "default" if "default" in presets else next(iter(presets), choice.spec)
     return (
         f"run `summarize models pull {pull_target}` where the hub is reachable, or pass a local directory with "
         f"{choice.option} DIR or --model-dir DIR, or use --backend stub for a demo without models"

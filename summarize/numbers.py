@@ -21,9 +21,10 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Iterable
 
+from summarize.lexicon import TARGET, lexicon
 from summarize.text import fold
 
-SPACES = " \u00a0\u202f"
+SPACES = " \u00a0\u202f\u2009\u2007"  # thin and figure spaces group digits too ("6\u2009000")
 
 
 @dataclass(frozen=True)
@@ -43,58 +44,74 @@ def canonical(number: Decimal) -> str:
     return format(number.normalize(), "f")
 
 
-def _table(spec: str) -> dict[str, int]:
-    """'two:2 three:3' -> {'two': 2, 'three': 3} (keys folded)."""
-    return {fold(word): int(value) for word, value in (item.split(":") for item in spec.split())}
+@dataclass(frozen=True)
+class _Vocabulary:
+    """The number words a text is read with: its language's and English's (the checked side)."""
+
+    words: dict[str, int]  # number words, ambiguous ones included
+    prefixes: dict[str, int]  # words starting with a number back it: 'dvouměsíční', 'zweijährig'
+    checked: frozenset[str]  # English words that must themselves be backed
+    ambiguous: frozenset[str]
+    scales: dict[str, int]  # 'hundred', 'mille', 'Millionen'
+    digit_scales: dict[str, int]  # after digits: 'bn', 'Mrd', 'млн', and the scale words
+    currency_scales: dict[str, int]  # beside a currency sign only: 'M$', '$5m', 'k€'
+    lone_scales: frozenset[str]
+    long_scale: frozenset[str]
+    months: dict[str, int]
+    checked_months: frozenset[str]  # English month names, in English text: a changed month is a changed date
+    connectors: frozenset[str]
+    articles: frozenset[str]
+    compound: bool
+    decimal_comma: bool
+    hours: re.Pattern | None
+
+    def is_number(self, word: str) -> bool:
+        return word in self.words or word in self.scales
+
+    def value(self, word: str) -> int:
+        return self.words.get(word, self.months.get(word, 0))
 
 
-ENGLISH_WORDS = _table(
-    "zero:0 two:2 three:3 four:4 five:5 six:6 seven:7 eight:8 nine:9 ten:10 eleven:11 twelve:12 "
-    "thirteen:13 fourteen:14 fifteen:15 sixteen:16 seventeen:17 eighteen:18 nineteen:19 twenty:20 "
-    "thirty:30 forty:40 fifty:50 sixty:60 seventy:70 eighty:80 ninety:90 dozen:12 "
-    "third:3 fourth:4 fifth:5 sixth:6 seventh:7 eighth:8 ninth:9 tenth:10 eleventh:11 twelfth:12 "
-    "thirteenth:13 fourteenth:14 fifteenth:15 sixteenth:16 seventeenth:17 eighteenth:18 nineteenth:19 "
-    "twentieth:20 thirtieth:30 fortieth:40 fiftieth:50 hundredth:100"
-)
-# Number words that are as often something else ("one of them", "first, he said", "a second").
-ENGLISH_AMBIGUOUS = _table("one:1 first:1 second:2")
-AMBIGUOUS_WORDS = {**ENGLISH_AMBIGUOUS, **_table("un:1 une:1 neuf:9 premier:1 première:1 premiers:1 premières:1 seconde:2 unième:1")}
-FRENCH_WORDS = _table(
-    "zéro:0 deux:2 trois:3 quatre:4 cinq:5 sept:7 huit:8 dix:10 onze:11 douze:12 treize:13 quatorze:14 "
-    "quinze:15 seize:16 vingt:20 vingts:20 trente:30 quarante:40 cinquante:50 soixante:60 "
-    "douzaine:12 dizaine:10 quinzaine:15 vingtaine:20 trentaine:30 centaine:100 millier:1000 "
-    "deuxième:2 troisième:3 quatrième:4 cinquième:5 sixième:6 septième:7 huitième:8 neuvième:9 "
-    "dixième:10 onzième:11 douzième:12 treizième:13 quatorzième:14 quinzième:15 seizième:16 "
-    "vingtième:20 trentième:30 centième:100 millième:1000 tiers:3 quart:4 quarts:4"
-)
-ENGLISH_MULTIPLIERS = {"hundred", "thousand", "million", "billion", "trillion"}
-MULTIPLIERS = _table(
-    "hundred:100 cent:100 cents:100 thousand:1000 mille:1000 million:1000000 millions:1000000 milliard:1000000000 "
-    "milliards:1000000000 billion:1000000000 billions:1000000000 trillion:1000000000000 trillions:1000000000000"
-)
-# After digits: "3 millions", "1.5bn", "2 Mds". 'm'/'M' only next to a currency sign ("$5m", "5 M€").
-DIGIT_SCALES = {**{w: v for w, v in MULTIPLIERS.items() if v >= 1000}, "bn": 10**9, "md": 10**9, "mds": 10**9, "mrd": 10**9, "mrds": 10**9}
-# A French 'billion' is 10^12 (an English 'billion' is a 'milliard'): either reading backs the other side.
-LONG_SCALE = {"billion", "billions"}
-MONTHS = _table(
-    "janvier:1 février:2 mars:3 avril:4 mai:5 juin:6 juillet:7 août:8 septembre:9 octobre:10 novembre:11 "
-    "décembre:12 january:1 february:2 march:3 april:4 may:5 june:6 july:7 august:8 september:9 "
-    "october:10 november:11 december:12"
-)
-CONNECTORS = {"et", "and"}
-ARTICLES = {"a", "an"}  # 'a million', 'a dozen'
-ARTICLE_TARGETS = set(ENGLISH_MULTIPLIERS) | {"dozen"}
-LONE_MULTIPLIERS = {"mille", "cent"}  # 'mille personnes' is 1000; 'millions of', 'hundreds' are no quantity
+@lru_cache(maxsize=32)
+def vocabulary(language: str | None) -> _Vocabulary:
+    """Number words of `language` (ISO 639-1) together with English's."""
+    english, own = lexicon(TARGET), lexicon(language)
+    tables = (english,) if own.code in ("", TARGET) else (own, english)
+    merged = lambda name: {k: v for table in tables for k, v in getattr(table, name).items()}  # noqa: E731 English wins
+    hours = own.hours
+    return _Vocabulary(
+        words={**merged("number_words"), **merged("ambiguous_numbers")},
+        prefixes=dict(sorted(own.number_prefixes.items(), key=lambda item: -len(item[0]))),
+        checked=frozenset(english.number_words) | frozenset(english.scales) | english.articles,
+        ambiguous=frozenset(k for t in tables for k in t.ambiguous_numbers),
+        scales=merged("scales"),
+        digit_scales={**merged("digit_scales"), **merged("scales")},
+        currency_scales=merged("currency_scales"),
+        lone_scales=frozenset(k for t in tables for k in t.lone_scales),
+        long_scale=frozenset(k for t in tables for k in t.long_scale),
+        months=merged("months"),
+        checked_months=frozenset(english.months) - {"may"} if own.code in ("", TARGET) else frozenset(),  # 'may' is a verb
+        connectors=frozenset(k for t in tables for k in t.connectors),
+        articles=frozenset(k for t in tables for k in t.articles),
+        compound=own.compound_numbers,
+        decimal_comma=own.decimal_comma,
+        hours=re.compile(
+            rf"(?<![\d.,:])(\d{{1,2}})(?:[.:](\d{{2}}))?[{SPACES}]?(?:{'|'.join(map(re.escape, sorted(hours, key=len, reverse=True)))})\b",
+            re.IGNORECASE,
+        ) if hours else None,
+    )
+
 
 _TIME_FR = re.compile(r"(?<![\d.,:])(\d{1,2})[ \u00a0\u202f]?h(?:[ \u00a0\u202f]?(\d{2}))?(?![^\W\d_])")
-_TIME_HOURS_FR = re.compile(r"(?<![\d.,:])(\d{1,2})[ \u00a0\u202f]?heures?\b", re.IGNORECASE)
 _TIME_AMPM = re.compile(r"(?<![\d.,:])(\d{1,2})(?:[:.](\d{2}))?[ \u00a0\u202f]?([ap])\.?m\b\.?", re.IGNORECASE)
 _TIME_CLOCK = re.compile(r"(?<![\d.,:])(\d{1,2}):(\d{2})(?![\d:])")
 _ORDINAL = re.compile(r"(?<![\d.,])(\d+)(?:er|re|ère|ème|eme|è|e|st|nd|rd|th)\b")
 _ROMAN_ORDINAL = re.compile(r"\b([IVXLC]{2,})(?:e|er|ère|ème)\b")
-_DIGITS = re.compile(r"(?<!\d)\d+(?:[.,]\d+)*(?:[ \u00a0\u202f]\d+(?:[.,]\d+)*)*")
-_SCALE_AFTER = re.compile(r"[ \u00a0\u202f]?([^\W\d_]+)\b")
-_CURRENCY = "$€£¥"
+_DIGITS = re.compile(rf"(?<!\d)\d+(?:[.,]\d+)*(?:[{SPACES}]\d+(?:[.,]\d+)*)*")
+_SCALE_AFTER = re.compile(r"[ \u00a0\u202f-]?([^\W\d_]+)\b")
+_SHORT_YEAR = re.compile(r"['’/]\d{2}$")  # '’98', 'T1/15', '12/09/15'
+_CURRENCY = "$€£¥₽"
+_CURRENCY_CODES = re.compile(r"[ \u00a0\u202f]?(?:[A-Z]{3}|[A-Z]{1,2}\$)(?![^\W\d_])")  # '5 M USD', '5 M CA$'
 _WORD = re.compile(r"[^\W\d_]+")
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 
@@ -127,6 +144,13 @@ def parse_digits(token: str) -> Decimal:
     return Decimal(whole + "." + fraction)
 
 
+def _other_reading(token: str, words: _Vocabulary) -> Decimal | None:
+    """'2,500' in a decimal-comma language may be 2.5 as well as 2500: the reading parse_digits did not pick."""
+    if words.decimal_comma and re.fullmatch(r"\d{1,3},\d{3}", token):
+        return Decimal(token.replace(",", "."))
+    return None
+
+
 def _space_groups(match: re.Match) -> list[tuple[int, int]]:
     """Spans of the numbers in a run such as '2019 3 000,5': a space groups thousands only
     between a 1-3 digit head and exactly three digits ('3 000'), otherwise it separates numbers."""
@@ -135,25 +159,35 @@ def _space_groups(match: re.Match) -> list[tuple[int, int]]:
         start, end = match.start() + part.start(), match.start() + part.end()
         if spans and re.fullmatch(r"\d{3}(?:[.,]\d+)?", part.group()):
             head = match.string[spans[-1][0] : spans[-1][1]]
-            if re.fullmatch(r"\d{1,3}(?:[ \u00a0\u202f]\d{3})*", head):
+            if re.fullmatch(rf"\d{{1,3}}(?:[{SPACES}]\d{{3}})*", head):
                 spans[-1] = (spans[-1][0], end)
                 continue
         spans.append((start, end))
     return spans
 
 
-def _scale_after(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """('3', ' millions') -> (10**6, end of the scale word), or None when no scale follows."""
-    match = _SCALE_AFTER.match(text, end)
-    if not match:
-        return None
-    word = fold(match.group(1))
-    if word in DIGIT_SCALES:
-        return DIGIT_SCALES[word], match.end()
-    beside_currency = text[start - 1 : start] in _CURRENCY or re.match(f"[{SPACES}]?[{_CURRENCY}]", text[match.end() :])
-    if word == "m" and beside_currency:
-        return 10**6, match.end()
-    return None
+def _beside_currency(text: str, start: int, end: int) -> bool:
+    return text[start - 1 : start] in _CURRENCY or bool(re.match(f"[{SPACES}]?[{_CURRENCY}]", text[end:])) or bool(
+        _CURRENCY_CODES.match(text, end)
+    )
+
+
+def _scale_after(text: str, start: int, end: int, words: _Vocabulary) -> tuple[int, int] | None:
+    """('3', ' millions') -> (10**6, end of the scale words), or None when no scale follows.
+    Scales chain ('mil millones' = 10^9); a single letter counts only beside a currency
+    ('5 M$', '$5m', '3 k€')."""
+    multiplier, position = 1, end
+    while match := _SCALE_AFTER.match(text, position):
+        word = fold(match.group(1))
+        if word in words.digit_scales:
+            scale = words.digit_scales[word]
+        elif word in words.currency_scales and len(word) == 1 and _beside_currency(text, start, match.end()):
+            scale = words.currency_scales[word]
+        else:
+            break
+        multiplier *= scale
+        position = match.end()
+    return (multiplier, position) if multiplier > 1 else None
 
 
 def _roman(numeral: str) -> int | None:
@@ -171,7 +205,7 @@ def _to_roman(number: int) -> str:
     return out
 
 
-def _times(text: str) -> list[NumberMention]:
+def _times(text: str, words: _Vocabulary) -> list[NumberMention]:
     """Clock times as 'H:MM' (24-hour), each also backing its 12-hour reading and its hour."""
     found = []
 
@@ -190,10 +224,13 @@ def _times(text: str) -> list[NumberMention]:
         add(match, int(match.group(1)), int(match.group(2) or 0), extra=(int(match.group(2) or 0),))
     for match in _TIME_CLOCK.finditer(text):
         add(match, int(match.group(1)), int(match.group(2)), extra=(int(match.group(2)),))
-    for match in _TIME_HOURS_FR.finditer(text):  # '15 heures' is a time or a duration: back both
+    for match in words.hours.finditer(text) if words.hours else ():
         hour = int(match.group(1))
-        found.append(_mention(match.group(1), match.start(), Decimal(hour), checked=True, digits=True,
-                              also=(f"{hour}:00", f"{hour % 12 or 12}:00")))
+        if match.group(2):  # '15.30 Uhr'
+            add(match, hour, int(match.group(2)), extra=(int(match.group(2)),))
+        else:  # '15 heures' is a time or a duration: back both
+            found.append(_mention(match.group(1), match.start(), Decimal(hour), checked=True, digits=True,
+                                  also=(f"{hour}:00", f"{hour % 12 or 12}:00")))
     return found
 
 
@@ -206,58 +243,106 @@ def _ordinals(text: str) -> list[NumberMention]:
     return found
 
 
-def _digit_numbers(text: str) -> list[NumberMention]:
+def _digit_numbers(text: str, words: _Vocabulary) -> list[NumberMention]:
     found = []
     for run in _DIGITS.finditer(text):
         for start, end in _space_groups(run):
             written = text[start:end]
-            number = parse_digits(re.sub(f"[{SPACES}]", "", written))
-            scale = _scale_after(text, start, end)
-            also = ()
+            token = re.sub(f"[{SPACES}]", "", written)
+            number = parse_digits(token)
+            readings = [number]
+            other = _other_reading(token, words)
+            if other is not None:
+                readings.append(other)
+            if len(token) == 2 and (_SHORT_YEAR.search(text[: start + 2][-3:]) or number % 10 == 0):
+                readings += [1900 + number, 2000 + number]  # 'T1/15' is 2015; 'les années 60' the 1960s
+            scale = _scale_after(text, start, end, words)
             if scale:
                 multiplier, word_end = scale
-                number, written = number * multiplier, text[start:word_end]
-                also = (number * 1000,) if fold(text[end:word_end].strip()) in LONG_SCALE else ()
-            found.append(_mention(written, start, number, checked=True, digits=True, also=also))
+                readings = [r * multiplier for r in readings]
+                written = text[start:word_end]
+                scale_words = {fold(w) for w in _WORD.findall(text[end:word_end])}
+                if scale_words & words.long_scale:
+                    readings.append(readings[0] * 1000)
+            found.append(_mention(written, start, readings[0], checked=True, digits=True, also=readings[1:]))
     return found
 
 
-def _word_value(words: list[str]) -> int:
-    """'quatre vingt dix' -> 90, 'three hundred and six' -> 306, 'deux millions' -> 2000000."""
-    total, current = 0, 0
-    for i, word in enumerate(words):
-        if word in ARTICLES or (word in ("un", "une", "one") and words[i + 1 : i + 2] and words[i + 1] not in MULTIPLIERS):
-            continue  # 'a million', 'une douzaine': an article, not 1 + 12
-        if word in MULTIPLIERS and MULTIPLIERS[word] == 100:
+def _word_value(run: list[str], words: _Vocabulary) -> int:
+    """'quatre vingt dix' -> 90, 'three hundred and six' -> 306, 'deux millions' -> 2000000,
+    'mil millones' -> 10^9, 'vier und zwanzig' -> 24 (connectors are part of the run)."""
+    total, current, last_scale = 0, 0, False
+    for i, word in enumerate(run):
+        following = [w for w in run[i + 1 :] if w not in words.connectors][:1]
+        if word in words.connectors:
+            continue
+        if word in words.articles and not (words.words.get(word) == 1 and following and following[0] in words.scales):
+            if following:
+                last_scale = False
+                continue  # 'a million', 'une douzaine': an article, not 1 + 12
+        scale = words.scales.get(word)
+        if scale == 100:
             current = max(current, 1) * 100
-        elif word in MULTIPLIERS:
-            total += max(current, 1) * MULTIPLIERS[word]
-            current = 0
-        elif word in ("vingt", "vingts") and i and words[i - 1] == "quatre":
-            current += 80 - 4
+        elif scale:
+            if last_scale and current == 0 and total:
+                total *= scale  # 'mil millones', 'thousand million'
+            else:
+                total += max(current, 1) * scale
+                current = 0
         else:
-            current += _word_number(word)
+            value = words.value(word)
+            previous = words.value(run[i - 1]) if i else 0  # right before it, no connector between
+            if 20 <= value < 100 and value % 10 == 0 and 2 <= previous <= 9 and current == previous:
+                current = previous * value  # 'quatre-vingt': 4 x 20
+            else:
+                current += value
+        last_scale = bool(scale and scale > 100)
     return total + current
 
 
-def _word_number(word: str) -> int:
-    return ENGLISH_WORDS.get(word, FRENCH_WORDS.get(word, AMBIGUOUS_WORDS.get(word, MONTHS.get(word, 0))))
+def _split_compound(word: str, words: _Vocabulary) -> list[str] | None:
+    """'vierundzwanzig' -> ['vier', 'und', 'zwanzig']; None unless the word is number parts only."""
+    if len(word) < 7:
+        return None
+    parts: list[str] = []
+    position = 0
+    while position < len(word):
+        for end in range(len(word), position, -1):
+            piece = word[position:end]
+            if len(piece) >= 2 and (words.is_number(piece) or piece in words.connectors):
+                parts.append(piece)
+                position = end
+                break
+        else:
+            return None
+    return parts if len(parts) >= 2 else None
 
 
-def _is_number_word(word: str) -> bool:
-    return word in ENGLISH_WORDS or word in FRENCH_WORDS or word in AMBIGUOUS_WORDS or word in MULTIPLIERS
+def _tokens(text: str, words: _Vocabulary) -> list[tuple[int, int, str]]:
+    """(start, end, folded word) of each word; a compound number word is split into its parts."""
+    tokens = []
+    for match in _WORD.finditer(text):
+        word = fold(match.group())
+        parts = _split_compound(word, words) if words.compound and not words.is_number(word) else None
+        tokens.extend((match.start(), match.end(), part) for part in parts or [word])
+    return tokens
 
 
-def _word_numbers(text: str) -> list[NumberMention]:
+def _word_numbers(text: str, words: _Vocabulary) -> list[NumberMention]:
     """Runs of number words ('vingt et un', 'twenty-five', 'a million'); month names back their number."""
-    tokens = [(m.start(), m.end(), fold(m.group())) for m in _WORD.finditer(text)]
+    tokens = _tokens(text, words)
     found = []
     i = 0
     while i < len(tokens):
         start, end, word = tokens[i]
-        if word in MONTHS:
-            found.append(_mention(text[start:end], start, Decimal(MONTHS[word]), checked=False, digits=False))
-        if not (_is_number_word(word) or (word in ARTICLES and i + 1 < len(tokens) and tokens[i + 1][2] in ARTICLE_TARGETS)):
+        if word in words.months:
+            checked = word in words.checked_months and text[start].isupper()  # 'march' is a verb
+            found.append(_mention(text[start:end], start, Decimal(words.months[word]), checked=checked, digits=False))
+        prefix = next((p for p in words.prefixes if word.startswith(p) and len(word) > len(p)), None)
+        if prefix and not words.is_number(word):
+            found.append(_mention(text[start:end], start, Decimal(words.prefixes[prefix]), checked=False, digits=False))
+        article = word in words.articles and i + 1 < len(tokens) and words.is_number(tokens[i + 1][2])
+        if not (words.is_number(word) or article):
             i += 1
             continue
         run = [i]
@@ -265,36 +350,38 @@ def _word_numbers(text: str) -> list[NumberMention]:
         while j < len(tokens):
             gap = text[tokens[j - 1][1] : tokens[j][0]]
             following = tokens[j][2]
-            if gap.strip(" -\u00a0") or not (_is_number_word(following) or following in CONNECTORS):
+            if gap.strip(" -\u00a0") or not (words.is_number(following) or following in words.connectors):
                 break
-            if following in CONNECTORS and not (j + 1 < len(tokens) and _is_number_word(tokens[j + 1][2])):
+            if following in words.connectors and not (j + 1 < len(tokens) and words.is_number(tokens[j + 1][2])):
                 break
             run.append(j)
             j += 1
-        words = [tokens[k][2] for k in run if tokens[k][2] not in CONNECTORS]
+        written = [tokens[k][2] for k in run]
+        run_words = [w for w in written if w not in words.connectors]
         i = j
-        if all(w in MULTIPLIERS for w in words) and not (len(words) == 1 and words[0] in LONE_MULTIPLIERS):
+        if all(w in words.scales for w in run_words) and not (len(run_words) == 1 and run_words[0] in words.lone_scales):
             continue
-        english = ENGLISH_WORDS.keys() | ENGLISH_AMBIGUOUS.keys() | ENGLISH_MULTIPLIERS | ARTICLES
-        checked = all(w in english for w in words) and not (len(words) == 1 and words[0] in AMBIGUOUS_WORDS)
-        value = _word_value(words)
+        checked = all(w in words.checked for w in run_words) and not (len(run_words) == 1 and run_words[0] in words.ambiguous)
+        value = _word_value(written, words)
         span_start, span_end = tokens[run[0]][0], tokens[run[-1]][1]
         # 'deux tiers' backs 'two-thirds': each word of a run also backs its own value
-        also = [_word_value([w]) for w in words if w not in ARTICLES] if len(words) > 1 else []
-        also += [value * 1000] if LONG_SCALE & set(words) else []
+        also = [_word_value([w], words) for w in run_words if w not in words.articles] if len(run_words) > 1 else []
+        also += [value * 1000] if words.long_scale & set(run_words) else []
         found.append(_mention(text[span_start:span_end], span_start, Decimal(value), checked=checked, digits=False, also=also))
     return found
 
 
 @lru_cache(maxsize=16384)
-def find_numbers(text: str) -> tuple[NumberMention, ...]:
-    """Every number in `text`, in order; where readings overlap the more specific one wins
+def find_numbers(text: str, language: str | None = "fr") -> tuple[NumberMention, ...]:
+    """Every number in `text`, read as `language` (ISO 639-1; English words are always read, as
+    English is the checked side), in order; where readings overlap the more specific one wins
     (times, then ordinals, then digits with their scale, then words). Cached: a translation is
     read again as the material of briefs and summary."""
+    words = vocabulary(language)
     chosen: list[NumberMention] = []
     taken: list[tuple[int, int]] = []
-    for finder in (_times, _ordinals, _digit_numbers, _word_numbers):
-        for mention in finder(text):
+    for mentions in (_times(text, words), _ordinals(text), _digit_numbers(text, words), _word_numbers(text, words)):
+        for mention in mentions:
             span = (mention.start, mention.start + len(mention.text))
             if any(span[0] < end and start < span[1] for start, end in taken):
                 continue

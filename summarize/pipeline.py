@@ -1,30 +1,29 @@
 """The pipeline: run every stage over one cluster folder, in order, data flowing forward.
 
-ingest/clean -> segment -> translate -> summarise -> cluster -> provenance -> write. Backends are handed in
+ingest -> language -> clean -> segment -> translate -> summarise -> cluster -> provenance -> write: each
+article's language is identified first, because cleaning, sentence splitting and the translation
+model depend on it. Backends are handed in
 already built (models load lazily, on the first cache miss), so a batch shares them across
 clusters and a fully cached run never loads a model.
 """
 
 from __future__ import annotations
 
-import hashlib
 import time
 from contextlib import contextmanager
-from dataclasses import replace
-from importlib import resources
 from pathlib import Path
 from typing import Iterator, Protocol
 
 from summarize import __version__
-from summarize.backends.base import Backends
+from summarize.backends.base import Backends, translator_for
 from summarize.cache import Cache
-from summarize.clean import clean_article
+from summarize.clean import clean_article, rules_fingerprint
 from summarize.cluster import brief_cluster
 from summarize.cluster import stage_signature as cluster_signature
 from summarize.errors import ClusterError
 from summarize.ingest import ARTICLE_SUFFIXES, ingest_cluster
 from summarize.ingest import signature as ingest_signature
-from summarize.language import identify, passthrough, source_languages
+from summarize.language import identify, passthrough
 from summarize.language import signature as language_signature
 from summarize.options import Options
 from summarize.provenance import METHOD as PROVENANCE_METHOD
@@ -35,7 +34,7 @@ from summarize.segment import signature as segment_signature
 from summarize.signature import Signature
 from summarize.summarise import brief_articles
 from summarize.summarise import stage_signature as summary_signature
-from summarize.translate import stage_signature as translation_signature
+from summarize.translate import run_signature as translation_signature
 from summarize.translate import translate_articles
 from summarize.write import write_outputs
 
@@ -63,23 +62,22 @@ class SilentProgress:
 
 def no_usable_article(cluster_dir: Path, problems: list[Problem]) -> ClusterError:
     reasons = "; ".join(str(p) for p in problems) or f"no article files ({', '.join(ARTICLE_SUFFIXES)})"
-    return ClusterError(f"{cluster_dir}: no usable article ({reasons}); add readable French article files to the folder")
+    return ClusterError(f"{cluster_dir}: no usable article ({reasons}); add readable article files to the folder")
 
 
-def rules_fingerprint() -> str:
-    data = resources.files("summarize.rules").joinpath("boilerplate.toml").read_bytes()
-    return hashlib.sha256(data).hexdigest()[:12]
+def run_signature(options: Options, backends: Backends, languages: tuple[str, ...] = ()) -> Signature:
+    """Everything that determines a cluster's outputs besides its files: every stage's settings and components.
 
-
-def run_signature(options: Options, backends: Backends) -> Signature:
-    """Everything that determines a cluster's outputs besides its files: every stage's settings and components."""
+    With the `languages` a cluster translates, the translation part names each one's model; without
+    (batch, before a cluster runs), the routes and settings that choose them.
+    """
     return Signature(
         summarize=__version__,
         ingest=ingest_signature(),
         clean=rules_fingerprint(),
         language=language_signature(),
         segment=segment_signature(),
-        translate=translation_signature(backends.translator),
+        translate=translation_signature(backends.translator, languages),
         summarise=summary_signature(backends.summarizer, options.brief_words),
         cluster=cluster_signature(backends.summarizer, options.cluster_words),
         provenance=Signature(PROVENANCE_METHOD),
@@ -98,18 +96,18 @@ def _timed(timings: dict[str, float], stage: str):
 def _prepare_article(
     item: IngestedArticle, cluster_id: str, backends: Backends, cache: Cache, stats: RunStats
 ) -> tuple[SegmentedArticle | None, bool, Problem | None]:
-    """Clean, identify and segment one article: (sentences, already English?, warning), or (None, _, skip reason)."""
-    with _timed(stats.timings, "clean"):
-        cleaned = clean_article(item, cluster_id=cluster_id)
-    if not cleaned.paragraphs:
-        return None, False, Problem(item.path, "no article text left after removing boilerplate")
+    """Identify, clean and segment one article: (sentences, already English?, warning), or (None, _, skip reason)."""
     with _timed(stats.timings, "language"):
-        verdict = identify(cleaned, source_languages(backends.translator), cache)
+        verdict = identify(item, backends.translator, cache)
     note = Problem(item.path, verdict.note) if verdict.note else None
     if verdict.action == "skip":
         return None, False, note
+    with _timed(stats.timings, "clean"):
+        cleaned = clean_article(item, cluster_id=cluster_id, language=verdict.language)
+    if not cleaned.paragraphs:
+        return None, False, Problem(item.path, "no article text left after removing boilerplate")
     with _timed(stats.timings, "segment"):
-        return segment_article(replace(cleaned, language=verdict.language)), verdict.action == "passthrough", note
+        return segment_article(cleaned), verdict.action == "passthrough", note
 
 
 def _sentence_groups(
@@ -186,10 +184,12 @@ def run_cluster(
     with _timed(stats.timings, "provenance"):
         provenance = trace_cluster(briefed, brief)
     stats.timings["total"] = round(time.perf_counter() - started, 3)
+    languages = tuple(sorted({a.article.language for a, english in prepared if not english}))
+    translators = {language: translator_for(backends.translator, language).describe() for language in languages}
     run = RunInfo(
-        backend=backends.label,
-        models={"translation": backends.translator.describe(), "summarisation": backends.summarizer.describe()},
-        signature=run_signature(options, backends),
+        backend="+".join(dict.fromkeys([*(t["engine"] for t in translators.values()), backends.summarizer.describe()["engine"]])),
+        models={"translation": translators, "summarisation": backends.summarizer.describe()},
+        signature=run_signature(options, backends, languages),
         timings=stats.timings,
         cache={"hits": stats.hits, "misses": stats.misses},
     )

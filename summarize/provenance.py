@@ -5,7 +5,7 @@ Each sentence of the cluster summary and of every article brief is aligned to th
 sentences it draws on by lexical overlap, ROUGE-style: the share of the summary sentence's
 content words (and word pairs) that a source sentence contains. Sources are picked greedily, the
 best first and then any that covers a good share of what is still uncovered, so a sentence
-fused from two sources cites both. A source is (article, segment): the segment holds the French
+fused from two sources cites both. A source is (article, segment): the segment holds the source
 sentence it translates and the article its file, so every claim leads back to the original.
 Pure Python and fast; nothing is cached.
 """
@@ -23,7 +23,7 @@ from summarize.checks import STOPWORDS, TranslationPair, check_summary, check_tr
 from summarize.records import BriefedArticle, CheckItem, ClusterBrief, Provenance, SourceRef, TracedSentence
 from summarize.text import fold
 
-METHOD = f"provenance:overlap-greedy-v1|{CHECKS_METHOD}"
+METHOD = f"provenance:overlap-greedy-v2|{CHECKS_METHOD}"
 MAX_SOURCES = 3
 MIN_EXTRA_SHARE = 0.2  # a further source must cover this share of the sentence's words not yet covered
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -112,19 +112,27 @@ def trace_cluster(articles: Sequence[BriefedArticle], brief: ClusterBrief) -> Pr
     summary_sentences = trace(brief.summary, everything)
     brief_sentences = {a.article.id: trace(a.brief, by_article.get(a.article.id, [])) for a in articles}
 
-    checks = check_translations(
-        [
-            TranslationPair(a.article.id, index, segment.source, segment.translation)
-            for a in articles
-            for index, segment in enumerate(a.translated.segments)
-        ]
-    )
+    checks = translation_checks(articles)
     for a in articles:
         translations = [segment.translation for segment in a.translated.segments]
         checks += check_summary([s.text for s in brief_sentences[a.article.id]], translations, "brief", a.article.id)
     all_translations = [segment.translation for a in articles for segment in a.translated.segments]
     checks += check_summary([s.text for s in summary_sentences], all_translations, "summary", "")
     return Provenance(summary_sentences, brief_sentences, tuple(checks), METHOD)
+
+
+def translation_checks(articles: Sequence[BriefedArticle]) -> list[CheckItem]:
+    """The checks of every translation against its source sentence, under the conventions of the
+    article's language (decimal comma, Cyrillic names): the articles of one language are checked together."""
+    by_language: dict[str, list[TranslationPair]] = {}
+    for a in articles:
+        if a.article.language == "en":  # passed through: each sentence is its own translation
+            continue
+        by_language.setdefault(a.article.language, []).extend(
+            TranslationPair(a.article.id, index, segment.source, segment.translation)
+            for index, segment in enumerate(a.translated.segments)
+        )
+    return [item for language, pairs in by_language.items() for item in check_translations(pairs, source_language=language)]
 
 
 def traced_json(sentences: Sequence[TracedSentence]) -> list[dict]:
@@ -162,13 +170,27 @@ def cited_summary(provenance: Provenance, article_numbers: dict[str, int]) -> st
     return " ".join(parts)
 
 
+ALL_SUPPORTED = (
+    "Every number and name in the translations matches its source sentence, and every one in the "
+    "briefs and the summary appears in the translations."
+)
+
+
+def check_finding(kind: str, item: str, problem: str, where: str) -> str:
+    """One check item in words: 'number “3,000” is not in the source sentence'."""
+    if problem == "missing":
+        verdict = "of the source sentence is missing from the translation"
+    elif where == "translation":
+        verdict = "is not in the source sentence"
+    else:
+        verdict = "is in none of the translations"
+    return f"{kind} “{item}” {verdict}"
+
+
 def check_lines(provenance: Provenance, article_numbers: dict[str, int], limit: int = 12) -> list[str]:
     """The markdown 'Check' section's lines: a verdict, then the first `limit` items."""
     if not provenance.checks:
-        return [
-            "Every number and name in the translations matches its French sentence, and every one in the "
-            "briefs and the summary appears in the translations.",
-        ]
+        return [ALL_SUPPORTED]
     lines = [f"{len(provenance.checks)} numbers or names to verify (details in cluster.json `checks`):", ""]
     for item in provenance.checks[:limit]:
         where = {
@@ -176,13 +198,7 @@ def check_lines(provenance: Provenance, article_numbers: dict[str, int], limit: 
             "brief": f"[{article_numbers.get(item.article, '?')}] brief",
             "summary": "summary",
         }[item.where]
-        if item.problem == "missing":
-            verdict = "of the French sentence is missing from the translation"
-        elif item.where == "translation":
-            verdict = "is not in the French sentence"
-        else:
-            verdict = "is in none of the translations"
-        lines.append(f"- {where}: {item.kind} “{item.item}” {verdict}")
+        lines.append(f"- {where}: {check_finding(item.kind, item.item, item.problem, item.where)}")
     if len(provenance.checks) > limit:
         lines.append(f"- … and {len(provenance.checks) - limit} more")
     return lines

@@ -34,7 +34,7 @@ class IngestedArticle:
 
 @dataclass(frozen=True)
 class CleanArticle:
-    """Article text without web boilerplate: title, metadata and paragraphs of French text."""
+    """Article text without web boilerplate: title, metadata and paragraphs of source text in `language` (ISO 639-1)."""
 
     id: str
     path: str

@@ -1,7 +1,9 @@
-"""Translate stage: French sentences to English, cached per sentence, alignment kept.
+"""Translate stage: source sentences to English, cached per sentence, alignment kept.
 
-Only cache misses reach the backend (so a fully cached run loads no model), several articles'
-sentences in one call. A sentence longer than the model's input limit is split at clause
+Each article goes to the translator of its language (a router's choice, backends/router.py), so a
+sentence's cache key is that model's signature and the sentence: two models never share an entry.
+Only cache misses reach the backend (so a fully cached run loads no model), the sentences of
+several articles in one language in one call. A sentence longer than the model's input limit is split at clause
 boundaries (then, if a clause is still too long, between words) and its pieces' translations are
 joined: nothing is ever truncated.
 """
@@ -11,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from summarize.backends.base import Translator
+from summarize.backends.base import Translator, translator_for
 from summarize.cache import Cache
 from summarize.records import RunStats, Segment, SegmentedArticle, TranslatedArticle
 from summarize.signature import Signature
@@ -22,6 +24,14 @@ _CLAUSE_BREAK = re.compile(r"(?<=[,;:])\s+|\s+(?=[—–-]\s)|\s+(?=(?:et|mais|o
 
 def stage_signature(translator: Translator) -> Signature:
     return Signature(stage=STAGE).extend(translator.signature(), split="clause-v1")
+
+
+def run_signature(translator, languages: Sequence[str] = ()) -> Signature:
+    """The stage's signature in a run: each translated language's model, or (no language known yet,
+    as when batch checks a cluster before running it) the translator's or router's own."""
+    if not languages:
+        return stage_signature(translator)
+    return Signature(stage=STAGE, **{lang: stage_signature(translator_for(translator, lang)) for lang in sorted(languages)})
 
 
 def _pack(parts: list[str], fits) -> list[str]:
@@ -56,13 +66,28 @@ def split_to_fit(sentence: str, translator: Translator) -> list[str]:
 
 
 def translate_articles(
+    articles: Sequence[SegmentedArticle], translator, cache: Cache, stats: RunStats
+) -> list[TranslatedArticle]:
+    """Translate every sentence of `articles`, each by its language's translator, from the cache where possible.
+
+    The articles of one language go to their backend in one call: batching a cluster's sentences
+    together fills the backend's length-sorted batches (the seed cluster's 75 sentences translate in
+    12 s on CTranslate2 instead of 19 s article by article).
+    """
+    by_language: dict[str, list[int]] = {}
+    for index, article in enumerate(articles):
+        by_language.setdefault(article.article.language, []).append(index)
+    translated: dict[int, TranslatedArticle] = {}
+    for language, indices in by_language.items():
+        group = [articles[i] for i in indices]
+        translated.update(zip(indices, _translate_one_language(group, translator_for(translator, language), cache, stats)))
+    return [translated[i] for i in range(len(articles))]
+
+
+def _translate_one_language(
     articles: Sequence[SegmentedArticle], translator: Translator, cache: Cache, stats: RunStats
 ) -> list[TranslatedArticle]:
-    """Translate every sentence of `articles`, from the cache where possible, in one backend call.
-
-    Batching a cluster's sentences together fills the backend's length-sorted batches: the seed
-    cluster (75 sentences) translates in 12 s on CTranslate2 instead of 19 s article by article.
-    """
+    """Translate every sentence of `articles` (all in the language `translator` reads), from the cache where possible."""
     signature = stage_signature(translator)
     keys = [[signature.key(s.text) for s in article.sentences] for article in articles]
     found = cache.get_many([key for article_keys in keys for key in article_keys])

@@ -1,4 +1,5 @@
-"""Write stage: cluster.json (everything, machine-readable) and cluster.md (a readable brief).
+"""Write stage: cluster.json (everything, machine-readable), cluster.md (a readable brief) and
+cluster.html (the brief as a self-contained page, rendered from the cluster.json document).
 
 Files are written atomically: temp files in the same directory, fsync, then renames, and the
 renames start only once every temp file is complete, so a crash or a full disk while writing
@@ -15,8 +16,10 @@ from pathlib import Path
 
 from summarize.backends.stub import STUB_NOTICE
 from summarize.errors import OutputError
+from summarize.presets import language_name
 from summarize.provenance import check_lines, checks_json, cited_summary, trace_cluster, traced_json
 from summarize.records import ClusterResult
+from summarize.report import render_cluster
 
 SCHEMA = "summarize.cluster/1"
 
@@ -130,16 +133,18 @@ def cluster_markdown(result: ClusterResult, generated: datetime | None = None) -
     numbers = {a.article.id: n for n, a in enumerate(result.articles, 1)}
     lines += [cited_summary(provenance, numbers) or "_(no summary: no usable article)_", "", "## Articles", ""]
     for number, a in enumerate(result.articles, 1):
-        lines += [f"### [{number}] {a.article.title}", "", a.brief, ""]
+        lines += [f"### [{number}] {a.article.title}", "", f"_{language_name(a.article.language)}_", "", a.brief, ""]
     lines += ["## Check", ""] + check_lines(provenance, numbers) + [""]
     for heading, notes in (("Skipped", result.problems), ("Notes", result.warnings)):
         if notes:
             lines += [f"## {heading}", ""] + [f"- `{p.path}`: {p.message}" for p in notes] + [""]
     lines += ["## Provenance", ""]
     lines += [f"- [{n}] `{a.article.path}` sha256 `{a.article.sha256[:12]}`" for n, a in enumerate(result.articles, 1)]
+    for language, model in result.run.models.get("translation", {}).items():
+        lines.append(f"- translation from {language_name(language)}: {', '.join(f'{k}={v}' for k, v in model.items())}")
     for role, model in result.run.models.items():
-        details = ", ".join(f"{k}={v}" for k, v in model.items())
-        lines.append(f"- {role}: {details}")
+        if role != "translation":
+            lines.append(f"- {role}: {', '.join(f'{k}={v}' for k, v in model.items())}")
     lines += [
         f"- signature: `{result.run.signature}`",
         f"- generated: {generated.strftime('%Y-%m-%d %H:%M UTC')}",
@@ -149,12 +154,15 @@ def cluster_markdown(result: ClusterResult, generated: datetime | None = None) -
 
 
 def write_outputs(result: ClusterResult, out_dir: Path) -> Path:
-    """Write OUT/<cluster-id>/cluster.json and cluster.md; returns the cluster's output dir."""
+    """Write OUT/<cluster-id>/cluster.json, cluster.md and cluster.html in one atomic step; returns the cluster's output dir."""
     target = out_dir / result.cluster_id
+    document = cluster_json(result)
+    generated = datetime.now(timezone.utc)
     atomic_write_texts(
         {
-            target / "cluster.json": json.dumps(cluster_json(result), ensure_ascii=False, indent=2) + "\n",
-            target / "cluster.md": cluster_markdown(result),
+            target / "cluster.json": json.dumps(document, ensure_ascii=False, indent=2) + "\n",
+            target / "cluster.md": cluster_markdown(result, generated),
+            target / "cluster.html": render_cluster(document, generated),
         }
     )
     return target

@@ -16,6 +16,12 @@ def tiny_marian_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def tiny_german_marian_dir(tmp_path_factory) -> Path:
+    """A tiny random Marian de->en checkpoint directory (its tokenizer declares source_lang "de")."""
+    return build_tiny_marian(tmp_path_factory.mktemp("tiny-marian-de"), source_language="de")
+
+
+@pytest.fixture(scope="session")
 def tiny_bart_dir(tmp_path_factory) -> Path:
     """A tiny random BART summariser checkpoint directory (real BPE tokenizer, 512 positions)."""
     return build_tiny_bart(tmp_path_factory.mktemp("tiny-bart"))

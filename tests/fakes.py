@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from summarize.backends.stub import StubTranslator
+
 
 class WordEngine:
     """Counts one token per word (+1 for EOS) and records every call it receives."""
@@ -36,3 +38,17 @@ class FirstWordsSummarizer(WordEngine):
             assert self.count_tokens(t) <= self.max_input_tokens, "over-long input reached the model"
         self.calls.append(list(texts))
         return [" ".join(t.split()[: min(max_words, 5)]) + "." for t in texts]
+
+
+
+class SloppyTranslator(StubTranslator):
+    """Copies the source like the stub translator but garbles numbers (2 becomes 3) and one name
+    (Poutine becomes Medvedev): a translation the faithfulness checks must flag."""
+
+    engine = "sloppy"
+
+    def signature(self) -> str:
+        return "engine:sloppy|v:1"
+
+    def translate(self, sentences):
+        return [s.replace("2", "3").replace("Poutine", "Medvedev") for s in sentences]

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from summarize.backends import make_backends
 from summarize.backends.auto import choose_engine
-from summarize.backends.base import BackendError
+from summarize.backends.base import BackendError, translator_for
 from summarize.errors import UsageError
 from summarize.backends.ct2 import CT2Summarizer, CT2Translator, plan_engine
 from summarize.backends.transformers import TransformersSummarizer, TransformersTranslator
@@ -220,12 +220,13 @@ def test_token_counts_splits_and_chunks_match_transformers(tiny_marian_dir, tiny
     options = tiny_options(tiny_marian_dir, tiny_bart_dir, converted["root"].parent)
     ct2 = make_backends(options.with_(backend="ct2"))
     reference = make_backends(options.with_(backend="transformers"))
+    ct2_french, reference_french = (translator_for(b.translator, "fr") for b in (ct2, reference))
     long_sentence = ", ".join(french_sentences()[:40])
-    assert split_to_fit(long_sentence, ct2.translator) == split_to_fit(long_sentence, reference.translator)
-    assert len(split_to_fit(long_sentence, ct2.translator)) > 1
+    assert split_to_fit(long_sentence, ct2_french) == split_to_fit(long_sentence, reference_french)
+    assert len(split_to_fit(long_sentence, ct2_french)) > 1
     english = english_sentences()[:120]
     assert chunk_sentences(english, ct2.summarizer) == chunk_sentences(english, reference.summarizer)
-    for engine, other in ((ct2.translator, reference.translator), (ct2.summarizer, reference.summarizer)):
+    for engine, other in ((ct2_french, reference_french), (ct2.summarizer, reference.summarizer)):
         assert engine.max_input_tokens == other.max_input_tokens
         assert engine.count_tokens(english[0]) == other.count_tokens(english[0])
 
@@ -259,10 +260,10 @@ def test_signature_names_engine_quantisation_and_revision(tiny_marian_dir, tiny_
     options = tiny_options(tiny_marian_dir, tiny_bart_dir, converted["root"].parent)
     ct2 = make_backends(options.with_(backend="ct2"))
     reference = make_backends(options.with_(backend="transformers"))
-    signature = ct2.translator.signature()
+    signature = translator_for(ct2.translator, "fr").signature()
     assert "engine:ct2" in signature and "quant:int8" in signature and f"rev:{revision_label(tiny_marian_dir)}" in signature
     # Everything but the engine part is shared, so the length rules cannot drift apart.
-    assert signature.split("|")[-3:] == reference.translator.signature().split("|")[-3:]
+    assert signature.split("|")[-3:] == translator_for(reference.translator, "fr").signature().split("|")[-3:]
     assert ct2.summarizer.describe()["path"] == str(converted["bart"])
 
 
@@ -317,8 +318,9 @@ def test_cli_quantisation_errors_are_one_line_exit_2(seed_dir, tmp_path, command
 def test_auto_picks_ct2_for_local_checkpoints_converting_on_first_use(tiny_marian_dir, tiny_bart_dir, tmp_path):
     options = tiny_options(tiny_marian_dir, tiny_bart_dir, tmp_path, backend="auto")
     backends = make_backends(options)
-    assert isinstance(backends.translator, CT2Translator) and isinstance(backends.summarizer, CT2Summarizer)
-    assert backends.translator.converted is None  # nothing loaded or converted yet
+    french = translator_for(backends.translator, "fr")
+    assert isinstance(french, CT2Translator) and isinstance(backends.summarizer, CT2Summarizer)
+    assert french.converted is None  # nothing loaded or converted yet
     signature = backends.summarizer.signature()
     assert backends.summarizer.summarize(["The mayor presented a new budget for the hospital."], 10)[0]
     assert find_converted(tmp_path / "ct2", str(tiny_bart_dir), "int8", revision_label(tiny_bart_dir)) is not None
@@ -363,15 +365,21 @@ def test_auto_falls_back_for_architectures_ct2_does_not_run(tiny_bart_dir, tmp_p
         plan_engine(options, "summary")
 
 
-@pytest.mark.parametrize("backend", ["auto", "ct2"])
-def test_missing_weights_fail_in_one_line_naming_the_fix(seed_dir, tmp_path, backend):
+@pytest.mark.parametrize(
+    "backend, model, pull",
+    [
+        ("auto", "opus-mt-fr-en", "summarize models pull fr"),  # the French articles' model, first needed
+        ("ct2", "distilbart-cnn-12-6", "summarize models pull default"),  # ct2 plans the summariser when built
+    ],
+)
+def test_missing_weights_fail_in_one_line_naming_the_fix(seed_dir, tmp_path, backend, model, pull):
     result = run_cli(
         "run", str(seed_dir), "--backend", backend, "--out", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache"),
         "--model-dir", str(tmp_path / "models"),
     )
     assert result.exit_code == 2
     message = " ".join(result.output.split())
-    assert "opus-mt-fr-en" in message and "summarize models pull default" in message
+    assert model in message and pull in message
     assert "Traceback" not in result.output and "STUB" not in result.output
     assert not (tmp_path / "out" / "fr-03" / "cluster.json").exists()
 
@@ -401,9 +409,9 @@ def test_cli_ct2_run_names_engine_and_uses_the_converted_models(cli_runs, conver
     _, _, results = cli_runs
     run = results["first"]["run"]
     assert run["backend"] == "ct2"
-    for role, name in (("translation", "marian"), ("summarisation", "bart")):
-        assert run["models"][role]["engine"] == "ct2" and run["models"][role]["quantization"] == "int8"
-        assert run["models"][role]["path"] == str(converted[name])
+    for model, name in ((run["models"]["translation"]["fr"], "marian"), (run["models"]["summarisation"], "bart")):
+        assert model["engine"] == "ct2" and model["quantization"] == "int8"
+        assert model["path"] == str(converted[name])
     assert "engine:ct2" in run["signature"] and "quant:int8" in run["signature"]
     assert sorted(p.name for p in converted["root"].iterdir()) == sorted(converted[n].name for n in ("marian", "bart"))
 
@@ -420,8 +428,8 @@ def test_cli_quantization_option_reaches_the_engine(seed_dir, tiny_marian_dir, t
     )
     assert result.exit_code == 0, result.output
     run = json.loads((tmp_path / "out" / "fr-03" / "cluster.json").read_text("utf-8"))["run"]
-    assert run["models"]["translation"]["quantization"] == "float32" and "quant:float32" in run["signature"]
-    assert run["models"]["translation"]["path"] == str(models / "ct2" / f"{tiny_marian_dir.name}-float32")
+    assert run["models"]["translation"]["fr"]["quantization"] == "float32" and "quant:float32" in run["signature"]
+    assert run["models"]["translation"]["fr"]["path"] == str(models / "ct2" / f"{tiny_marian_dir.name}-float32")
     assert (models / "ct2" / f"{tiny_marian_dir.name}-float32" / MANIFEST).is_file()
 
 

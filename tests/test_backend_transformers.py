@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 import summarize.backends.seq2seq as seq2seq
 import summarize.backends.transformers as backend
 from summarize.backends import make_backends
+from summarize.backends.base import Backends, translator_for
 from summarize.errors import UsageError
 from summarize.cli import app
 from summarize.options import Options
@@ -36,9 +37,11 @@ def one_thread(monkeypatch):
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
 
 
-def tiny_backends(marian: Path, bart: Path, **changes):
+def tiny_backends(marian: Path, bart: Path, **changes) -> Backends:
+    """The tiny models' engines: the summariser, and the translator the router picks for French."""
     options = Options(backend="transformers", translation_model=str(marian), summary_model=str(bart), beams=1)
-    return make_backends(options.with_(**changes))
+    backends = make_backends(options.with_(**changes))
+    return Backends(translator_for(backends.translator, "fr"), backends.summarizer)
 
 
 def tiny_run_args(marian: Path, bart: Path, cluster: Path, out: Path, cache: Path) -> list[str]:
@@ -55,9 +58,11 @@ def test_construction_signature_and_describe_import_no_torch(tiny_marian_dir, ti
     script = f"""
 import sys
 from summarize.backends import make_backends
+from summarize.backends.base import Backends, translator_for
+from summarize.backends.base import translator_for
 from summarize.options import Options
 backends = make_backends(Options(backend="transformers", translation_model={str(tiny_marian_dir)!r}, summary_model={str(tiny_bart_dir)!r}))
-for engine in (backends.translator, backends.summarizer):
+for engine in (translator_for(backends.translator, "fr"), backends.summarizer):
     engine.signature(); engine.describe(); engine.max_input_tokens
 print(sorted(m for m in ("torch", "transformers", "tokenizers", "sentencepiece") if m in sys.modules))
 """
@@ -271,8 +276,9 @@ def seed_run(tiny_marian_dir, tiny_bart_dir, seed_dir, tmp_path_factory):
 def test_cli_run_records_the_models_and_every_sentence_is_translated(seed_run, tiny_marian_dir):
     _, data = seed_run
     models = data["run"]["models"]
-    assert models["translation"]["engine"] == models["summarisation"]["engine"] == "transformers"
-    assert models["translation"]["path"] == str(tiny_marian_dir.resolve())
+    assert list(models["translation"]) == ["fr"]  # per source language: the seeds are French
+    assert models["translation"]["fr"]["engine"] == models["summarisation"]["engine"] == "transformers"
+    assert models["translation"]["fr"]["path"] == str(tiny_marian_dir.resolve())
     assert "engine:transformers" in data["run"]["signature"]
     for article in data["articles"]:
         assert article["segments"] and all(s["translation"].strip() for s in article["segments"])

@@ -62,6 +62,12 @@ RUSSIAN = """Ким Чен Ын планирует встретиться с П�
 
 Чиновники предупредили, что переговоры о поставках оружия между двумя странами активно продвигаются.
 """
+HUNGARIAN = """Kim Dzsong Un Oroszországba utazik
+
+Az észak-koreai vezető ebben a hónapban Oroszországba utazik, hogy találkozzon Vlagyimir Putyin elnökkel, közölte hétfőn a Fehér Ház.
+
+A tisztviselők figyelmeztettek, hogy a két ország közötti fegyvertárgyalások aktívan haladnak előre.
+"""
 FRENCH_QUOTING_ENGLISH = """Le discours du secrétaire d'État à Séoul
 
 Le secrétaire d'État américain a prononcé mardi un long discours devant les étudiants de l'université de Séoul.
@@ -211,17 +217,28 @@ def test_html_and_markdown_give_article_text_not_markup(tmp_path, name, text):
 
 
 # 5. languages -------------------------------------------------------------------------------------
-def test_english_passed_through_other_languages_skipped(tmp_path):
-    files = {"en.txt": ENGLISH, "es.txt": SPANISH, "ru.txt": RUSSIAN, "quotes.txt": FRENCH_QUOTING_ENGLISH}
+def test_english_passed_through_each_language_routed_and_one_without_a_model_skipped(tmp_path):
+    files = {"en.txt": ENGLISH, "es.txt": SPANISH, "ru.txt": RUSSIAN, "hu.txt": HUNGARIAN, "quotes.txt": FRENCH_QUOTING_ENGLISH}
     data = check(
-        tmp_path, files, {"en.txt", "quotes.txt"},
-        {"en.txt": "passed through untranslated", "es.txt": "Spanish", "ru.txt": "Russian"},
+        tmp_path, files, {"en.txt", "es.txt", "ru.txt", "quotes.txt"},
+        {"en.txt": "passed through untranslated", "hu.txt": "written in Hungarian (hu)"},
     )
     languages = {a["path"].split("/")[-1]: a["language"] for a in data["articles"]}
-    assert languages == {"kim.txt": "fr", "ble.txt": "fr", "en.txt": "en", "quotes.txt": "fr"}
-    assert "no translation model" in notes(data)["es.txt"]
+    assert languages == {"kim.txt": "fr", "ble.txt": "fr", "en.txt": "en", "es.txt": "es", "ru.txt": "ru", "quotes.txt": "fr"}
+    # Hungarian has no model of its own: the note says how to get it translated (the fallback, or a registry entry).
+    assert "--languages hu" in notes(data)["hu.txt"] and "[languages.hu]" in notes(data)["hu.txt"]
+    assert set(data["run"]["models"]["translation"]) == {"es", "fr", "ru"}
     markdown = (tmp_path / "out" / "fr-99" / "cluster.md").read_text("utf-8")
     assert "## Skipped" in markdown and "## Notes" in markdown and "`fr-99/en.txt`: already in English" in markdown
+    assert "_Russian (ru)_" in markdown and "_English (en)_" in markdown
+
+
+def test_languages_limits_what_is_translated(tmp_path):
+    cluster = make_cluster(tmp_path, {"en.txt": ENGLISH, "es.txt": SPANISH, "ru.txt": RUSSIAN})
+    code, output, data = run(cluster, tmp_path, "--languages", "fr,ru")
+    assert code == 0, output
+    assert processed(data) == set(GOOD) | {"en.txt", "ru.txt"}  # English always passes through
+    assert "written in Spanish (es)" in notes(data)["es.txt"] and "--languages fr,ru,es" in notes(data)["es.txt"]
 
 
 def pipeline_run(cluster: Path, translator, tmp_path: Path, cache: Cache | None = None):
@@ -301,7 +318,7 @@ def test_hidden_backup_symlinks_and_odd_names(tmp_path):
     cluster = make_cluster(
         tmp_path,
         {".DS_Store": b"\x00\x00\x00\x01Bud1\x00", "kim.txt~": "x", "#kim.txt#": "x", "notes.docx": b"PK\x03\x04",
-         "article avec espaces é 🙂.txt": SPANISH.replace("El líder", "Ella").replace("Putin", "Putin y Xi")},
+         "article avec espaces é 🙂.txt": HUNGARIAN.replace("Putyin", "Putyin és Hszi")},
     )
     (cluster / "Élysée 🇫🇷.txt").symlink_to(shared)
     (cluster / "outside.txt").symlink_to(outside)
@@ -313,7 +330,7 @@ def test_hidden_backup_symlinks_and_odd_names(tmp_path):
     found = notes(data)
     assert "hidden" in found[".DS_Store"] and "backup" in found["kim.txt~"] and "backup" in found["#kim.txt#"]
     assert "not an article file" in found["notes.docx"] and "outside" in found["outside.txt"]
-    assert "broken" in found["dangling.txt"] and "Spanish" in found["article avec espaces é 🙂.txt"]
+    assert "broken" in found["dangling.txt"] and "Hungarian" in found["article avec espaces é 🙂.txt"]
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="running as root: chmod 000 does not stop root reading (simulated below)")

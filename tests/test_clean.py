@@ -1,10 +1,14 @@
-"""Cleaner: metadata, boilerplate and duplicates, on the real seeds and on cases from other sites."""
+"""Cleaner: prose is kept, boilerplate goes by kind, on the real seeds and on cases from other sites
+in French, German, Spanish, Czech, Russian and languages without a rules file."""
 
 from __future__ import annotations
 
+import textwrap
+
 import pytest
 
-from summarize.clean import clean_article, fingerprint
+from summarize import clean
+from summarize.clean import clean_article, fingerprint, load_rules, rejoin_wrapped, rules_fingerprint, wrap_width
 from summarize.ingest import ingest_cluster
 from summarize.records import IngestedArticle
 
@@ -22,11 +26,19 @@ BOILERPLATE = [
     "date 2023-09",
     "fr-03",
     "(Reuters)",
+    "lors d'une exposition d'armes",
+    "Guerre en Ukraine Kim Jong Un prevoit",
 ]
+LEAD = "Le gouvernement a présenté jeudi son projet de budget. Il prévoit 12 milliards d'économies."
+TAIL = "Le texte se poursuit ici. Il compte deux phrases."
 
 
 def article(text: str, id: str = "a") -> IngestedArticle:
     return IngestedArticle(id=id, path=f"c/{id}.txt", sha256="0" * 64, text=text, encoding="utf-8")
+
+
+def cleaned(text: str, language: str = "fr"):
+    return clean_article(article(text), language=language)
 
 
 @pytest.fixture(scope="module")
@@ -34,10 +46,13 @@ def seeds(seed_dir):
     return {a.id[:3]: clean_article(a, cluster_id="fr-03") for a in ingest_cluster(seed_dir).articles}
 
 
+# --- the seed cluster ------------------------------------------------------------------------------
+
+
 @pytest.mark.parametrize("marker", BOILERPLATE)
 def test_no_seed_boilerplate_survives(seeds, marker):
-    for cleaned in seeds.values():
-        assert marker not in cleaned.text, (cleaned.id, marker)
+    for article_ in seeds.values():
+        assert marker not in article_.text, (article_.id, marker)
 
 
 @pytest.mark.parametrize(
@@ -81,30 +96,319 @@ def test_seed_004_repeated_paragraphs_dropped(seeds):
     assert sum(p.count("est arrivé en Russie aux premières heures") for p in paragraphs) == 1
 
 
+def test_every_removal_is_listed_with_its_rule(seeds):
+    for article_ in seeds.values():
+        assert all(rule and text for rule, text in article_.removed)
+    rules = {rule for article_ in seeds.values() for rule, _ in article_.removed}
+    assert {"comment form", "teaser link", "caption", "repeated paragraph", "author bio"} <= rules | {"teaser link"}
+
+
+# --- prose is kept, whatever its final punctuation --------------------------------------------------
+
+
 @pytest.mark.parametrize(
-    "text, dropped",
+    "paragraph",
     [
-        # Other sites' boilerplate, in the same kinds as the seeds' but not their strings.
-        ("Titre de l'article\n\nLe texte de l'article. Il continue ici.\n\nLaissez un commentaire", "Laissez un commentaire"),
-        ("Titre\n\nLe texte de l'article. Encore.\n\n12 commentaires", "12 commentaires"),
-        ("Titre\n\nLe texte. Encore du texte.\n\nTéléchargez notre application pour suivre l'actualité", "Téléchargez notre application"),
-        ("Titre\n\nLe texte. Encore du texte.\n\nÀ lire aussi : Le président en visite à Lyon", "À lire aussi"),
-        ("Titre\n\nLe texte. Encore du texte.\n\nArticles similaires\n\nUn autre sujet sans rapport. Encore.", "Un autre sujet sans rapport"),
-        ("Titre\n\nLe texte. Encore du texte.\n\nAbonnez-vous à notre newsletter", "Abonnez-vous"),
-        ("Titre\n\nLe texte. Encore du texte.\n\nhttps://exemple.fr/article/123", "https://"),
-        ("Titre\n\nLe texte. Encore du texte.\n\nCrédit photo : AFP", "Crédit photo"),
-        ("Titre\n\nLe texte. Encore du texte.\n\nLe maire inaugure le pont (AFP)", "Le maire inaugure"),
-        ("Titre\n\nLe texte. Encore du texte.\n\nBelgique Infos, Toute l'actualité belge", "Toute l'actualité"),
-        ("Titre\n\nLe texte. Encore du texte.\n\nJean Dupont\n\n\"Amateur de café. Lecteur. Joueur invétéré.\"", "Amateur de café"),
-        ("Titre\n\nLe texte. Encore du texte.\n\nDes manifestants devant la préfecture samedi\n\nLa suite du texte. Fin.", "Des manifestants devant"),
-        ("Titre\n\nLe texte. Encore du texte.\n\nUn autre article sur le sujet…\nLire la suite »", "Un autre article"),
+        # quotations closed after a (no-break) space
+        "« Nous ne céderons rien . »",
+        "Le ministre a été clair. « Nous ne céderons rien. »",
+        "Le président a haussé le ton, avant de conclure, a-t-il lancé : « C'est fini ! »",
+        "« Est-ce vraiment la fin ? »",
+        "« C'est fini\u00a0! »",
+        "« Jamais\u202f! »",
+        # lead-ins ending with a colon, and the list items with the figures that follow them
+        "Voici le détail des mesures annoncées jeudi :",
+        "Crédit Mutuel : 1,2 milliard",
+        "BNP Paribas : 3,4 milliards d'euros",
+        "Le 8 août :",
+        "Photo de famille au sommet de l'OTAN, où les dirigeants ont posé ensemble",
+        # standfirsts and leads without a final full stop
+        "La réforme des retraites entre en vigueur le 1er septembre, après des mois de contestation",
+        "Le Premier ministre a annoncé mardi un plan de relance de 30 milliards d'euros pour l'industrie",
+        # subheads, verbless or not
+        "Réactions",
+        "La dette",
+        "Un succès rapide",
+        "Trapattoni participe à l'EM",
+        # short answers and verdicts
+        "Non.",
+        "Faux.",
+        "Pourquoi ?",
+        # names, numbers and results
+        "Jiracek 23e, Pilar 45e, Rosicky 67e. Spectateurs : 12 000.",
+        "Les discussions sur le même sujet, a précisé le ministre, reprendront lundi.",
+        "Sur le même sujet, le ministre a déclaré que rien ne changerait.",
+        "Partager le pouvoir est difficile, a reconnu le maire.",
+        "Lire aussi les mémoires du général, publiées en 1970, aide à comprendre.",
+        "Il l'a dit lors d'une conférence de presse à Paris, le 12 mars 2024.",
+        "IBM - ou bien la \"Grande Bleue\" - a grandi jusqu'à devenir une très grande firme.",
+        "Le gouvernement a démissionné, a annoncé l'agence de presse tchèque (CTK).",
+        "Les journalistes ont été autorisés à filmer la scène, et les caméras ont pu capturer des images.",
     ],
 )
-def test_boilerplate_kinds_from_other_sites(text, dropped):
-    cleaned = clean_article(article(text))
-    assert dropped not in cleaned.text
-    assert "Le texte" in cleaned.text
-    assert cleaned.removed
+def test_french_prose_is_kept(paragraph):
+    result = cleaned(f"Titre de l'article\n\n{LEAD}\n\n{paragraph}\n\n{TAIL}")
+    assert " ".join(paragraph.split()) in result.paragraphs, result.removed  # every kind of space is one space
+
+
+@pytest.mark.parametrize(
+    "language, paragraph",
+    [
+        ("de", "Welche Erinnerungen hast du an dein anderes Projekt?"),
+        ("de", "Betrunkener Autofahrer schwer verletzt"),
+        ("de", "Herr Kelly sagte, dass viele Personen im Park ein- und ausgehen, fast wie Pendler."),
+        ("de", "Nach der Strafanzeige wurde er am 2. September für 30 Tage festgenommen."),
+        ("de", "Von Berlin nach Hamburg fahren täglich 40 Züge."),
+        ("es", "¿Por qué siempre cambian la letra de la canción en vivo?"),
+        ("es", "Compartir el poder no es fácil, dijo el alcalde."),
+        ("cs", "V kině na Alexandrově náměstí v noci na pondělí hořelo."),
+        ("cs", "Přísný dohled, nízký rozpočet."),
+        ("ru", "Составьте собственное меню."),
+        ("ru", "Пожар в кинотеатре на Александерплац"),
+        ("it", "Il governo ha presentato giovedì la manovra"),
+    ],
+)
+def test_prose_is_kept_in_other_languages(language, paragraph):
+    result = cleaned(f"Titel\n\nErster Absatz mit einem Satz. Noch ein Satz.\n\n{paragraph}\n\nLetzter Absatz. Ende.", language)
+    assert paragraph in result.paragraphs, result.removed
+
+
+def test_short_answers_repeat_but_long_paragraphs_do_not():
+    text = f"Titre\n\nA-t-il signé ? Non.\n\nNon.\n\nNon.\n\n{LEAD}\n\n{LEAD}"
+    result = cleaned(text)
+    assert result.paragraphs.count("Non.") == 2  # "non" inside "annonce" or an earlier answer is no repeat
+    assert result.paragraphs.count(LEAD) == 1
+    assert ("repeated paragraph", LEAD) in result.removed
+
+
+# --- boilerplate goes, by kind ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "language, line, rule",
+    [
+        # comment forms
+        ("fr", "Laissez un commentaire", "comment form"),
+        ("fr", "12 commentaires", "comment form"),
+        ("fr", "Votre adresse de messagerie ne sera pas publiée.", "comment form"),
+        ("fr", "Enregistrer mon nom, mon e-mail et mon site dans le navigateur pour mon prochain commentaire.", "comment form"),
+        ("fr", "Nom *", "comment form"),
+        ("de", "Kommentare (14)", "comment form"),
+        ("de", "Ihre E-Mail-Adresse wird nicht veröffentlicht. Erforderliche Felder sind mit * markiert", "comment form"),
+        ("es", "Deja un comentario", "comment form"),
+        ("es", "Tu dirección de correo electrónico no será publicada.", "comment form"),
+        ("cs", "Diskuse (23)", "comment form"),
+        ("ru", "Оставить комментарий", "comment form"),
+        ("it", "Leave a Reply", "comment form"),
+        # promotion
+        ("fr", "Abonnez-vous à notre newsletter", "promo"),
+        ("fr", "Téléchargez notre application pour suivre l'actualité", "promo"),
+        ("fr", "Il vous reste 78% de cet article à lire.", "promo"),
+        ("fr", "Publicité", "promo"),
+        ("de", "Jetzt abonnieren!", "promo"),
+        ("de", "Anzeige", "promo"),
+        ("es", "Síguenos en Twitter y Facebook", "promo"),
+        ("cs", "Sledujte nás na Facebooku", "promo"),
+        ("ru", "Подписывайтесь на наш канал в Telegram", "promo"),
+        ("pl", "Advertisement", "promo"),
+        # share rows and links
+        ("fr", "Partager : Facebook | X | WhatsApp", "share"),
+        ("de", "Teilen: Facebook, Twitter, WhatsApp", "share"),
+        ("cs", "Facebook Twitter LinkedIn E-mail", "share"),
+        ("fr", "https://exemple.fr/article/123", "link"),
+        ("es", "redaccion@diariosur.es", "link"),
+        # related links
+        ("fr", "À lire aussi : Le président en visite à Lyon", "related link"),
+        ("fr", "» LIRE AUSSI - Le président en visite à Lyon", "related link"),
+        ("fr", "[Lire aussi] Le président en visite à Lyon", "related link"),
+        ("de", "Lesen Sie auch: Der Kanzler reist nach Paris", "related link"),
+        ("es", "Lea también: El presidente viaja a Lyon", "related link"),
+        ("cs", "Čtěte také: Prezident navštívil Lyon", "related link"),
+        ("ru", "Читайте также: Президент посетил Лион", "related link"),
+        # credits
+        ("fr", "Photo AFP.", "photo credit"),
+        ("fr", "Crédit photo : Jean Dupont / Reuters", "photo credit"),
+        ("fr", "AFP PHOTO / LUDOVIC MARIN", "photo credit"),
+        ("de", "Foto: Max Mustermann/dpa", "photo credit"),
+        ("es", "(Foto: EFE)", "photo credit"),
+        ("cs", "Foto: Jan Novák, zpravy24", "photo credit"),
+        ("ru", "Фото: © ТАСС", "photo credit"),
+        ("fr", "© AFP 2023", "copyright"),
+        # captions
+        ("fr", "JEAN DUPONT, DIRECTEUR GÉNÉRAL.", "all-caps caption or credit"),
+        ("fr", "Le maire inaugure le pont (AFP)", "caption (ends with a credit)"),
+        ("fr", "Marie Lefèvre, maire de Lyon, lors de sa visite à Marseille, le 12 mars 2024. Photo Jean Dupont / AFP", "caption (ends with a credit)"),
+        ("fr", "Des manifestants devant la préfecture samedi", "caption"),
+        ("fr", "Emmanuel Macron (à gauche) et Olaf Scholz à Berlin", "caption"),
+        ("de", "Anna Schmidt, Sprecherin der Regierung, während des Gipfels in Brüssel, am 12. März 2024.", "caption"),
+        ("es", "Javier Ruiz durante una rueda de prensa en Madrid, el 12 de marzo de 2024", "caption"),
+        ("cs", "Tomáš Dvořák na tiskové konferenci v Praze, 12. března 2024.", "caption"),
+        ("ru", "Иван Петров на пресс-конференции в Москве, 12 марта 2024 года", "caption"),
+        # labels and kickers among paragraphs
+        ("fr", "Économie.", "rubric label"),
+        ("fr", "Asie du Sud-Est.", "rubric label"),
+        ("fr", "Faits divers.", "rubric label"),
+        ("fr", "CYCLISME –", "kicker"),
+        ("de", "FUSSBALL -", "kicker"),
+        # source links
+        ("fr", "Lien source", "source link"),
+        ("fr", "Source : https://exemple.fr/a/1", "source link"),
+        # taglines
+        ("fr", "Belgique Infos, Toute l'actualité belge", "site tagline"),
+        ("es", "España Noticias, Últimas noticias de España", "site tagline"),
+    ],
+)
+def test_boilerplate_kinds_are_removed(language, line, rule):
+    text = f"Titre de l'article\n\n{LEAD}\n\n{line}\n\n{TAIL}"
+    result = cleaned(text, language)
+    assert line not in result.text
+    assert (rule, line) in result.removed
+    assert result.paragraphs == (LEAD, TAIL)
+
+
+@pytest.mark.parametrize(
+    "block, removed",
+    [
+        # a label alone and the links under it; the article goes on after them
+        ("Sur le même sujet\nLe maire de Lyon réélu\nLa métropole vote son budget", 3),
+        ("Voir aussi\n\nPourquoi le chômage remonte-t-il ?\n\nLa métropole vote son budget", 3),
+        # a kicker or rubric over another article's headline
+        ("PEOPLE -\n\nJohnny Hallyday : le dernier concert", 2),
+        ("Banque.\n\nLa BNP rachète une filiale", 2),
+        # a teaser cut short, or glued to its headline, and its "read more" link
+        ("Le conseil municipal a voté hier soir une hausse des tarifs de…\nLire la suite »", 2),
+        ("Le maire réélu à LyonLe maire sortant a été réélu dimanche.\n(Lire la suite)", 2),
+        # a credit on its own line under a caption
+        ("Jean Dupont, maire de Lyon, lors de l'inauguration, samedi.\nPhoto : AFP", 2),
+    ],
+)
+def test_boilerplate_blocks_between_paragraphs(block, removed):
+    result = cleaned(f"Titre de l'article\n\n{LEAD}\n\n{block}\n\n{TAIL}")
+    assert result.paragraphs == (LEAD, TAIL), result.removed
+    assert len(result.removed) == removed
+
+
+@pytest.mark.parametrize(
+    "name, bio",
+    [
+        ("Félix Germain", '"Fan du Web. Étudiant. Organisateur. Totalement expert de Twitter."'),
+        ("Hans Müller", '"Kaffeeliebhaber. Leser. Leidenschaftlicher Spieler. Internet-Pionier."'),
+    ],
+)
+def test_generated_author_bio_and_its_name_go(name, bio):
+    result = cleaned(f"Titre\n\n{LEAD}\n\n{TAIL}\n\n{name}\n\n{bio}")
+    assert result.paragraphs == (LEAD, TAIL)
+    assert result.removed == (("author name", name), ("author bio", bio))
+
+
+@pytest.mark.parametrize(
+    "top, kept",
+    [
+        # another article's teaser above the headline: no content word in common with the article
+        ("Le génie génétique pourrait conduire à la création d'une arme terrible.", False),
+        # a sentence about the article on the first line is its headline, and the next line is kept
+        ("Le budget de l'État prévoit douze milliards d'économies, selon le gouvernement.", True),
+    ],
+)
+def test_a_line_above_the_headline_goes_only_when_it_is_another_article(top, kept):
+    second = "Le gouvernement présente son budget"
+    result = cleaned(f"{top}\n\n{second}\n\n{LEAD}\n\n{TAIL}")
+    assert result.title == (top if kept else second)
+    assert result.paragraphs == ((second,) if kept else ()) + (LEAD, TAIL)
+    assert bool(result.removed) is not kept
+
+
+def test_a_copy_of_the_headline_in_the_text_goes():
+    text = f"Guerre en Ukraine | Kiev reprend une ville clé\n\nGuerre en Ukraine Kiev reprend une\n\n{LEAD}"
+    result = cleaned(text)
+    assert result.paragraphs == (LEAD,)
+    assert result.removed == (("copy of the headline", "Guerre en Ukraine Kiev reprend une"),)
+
+
+def test_a_read_more_link_alone_does_not_take_the_paragraph_above():
+    result = cleaned(f"Titre\n\n{LEAD}\n\n{TAIL}\n\nLire la suite »")
+    assert result.paragraphs == (LEAD, TAIL)
+    assert result.removed == (("teaser link", "Lire la suite »"),)
+
+
+def test_end_of_page_block_goes_whole_unless_article_prose_follows():
+    tail = "Articles similaires\n\nUn autre sujet sans rapport. Encore.\n\nLe maire de Lyon réélu\n\nGrève à la SNCF"
+    result = cleaned(f"Titre\n\n{LEAD}\n\n{tail}")
+    assert result.paragraphs == (LEAD,)
+    long_prose = ("Le budget sera voté en décembre par les députés, après trois semaines de débats en commission et en "
+                  "séance. Les sénateurs l'examineront ensuite, et le gouvernement espère une adoption définitive avant Noël.")
+    result = cleaned(f"Titre\n\n{LEAD}\n\nLes plus lus\n\nLe maire de Lyon réélu\n\n{long_prose}")
+    assert result.paragraphs == (LEAD, long_prose)
+
+
+def test_bullet_glyph_residue_is_stripped_and_the_item_kept():
+    result = cleaned(f"Titre\n\n{LEAD}\n\nw 9 décembre : le conseil vote le budget.\n\n■ Le 8 août : premier vote.\n\n•\n\n{TAIL}")
+    assert result.paragraphs == (LEAD, "9 décembre : le conseil vote le budget.", "Le 8 août : premier vote.", TAIL)
+    assert ("bullet-glyph residue", "w") in result.removed
+
+
+@pytest.mark.parametrize("language, line", [("cs", "v Praze se sešla vláda."), ("fr", "a été voté hier.")])
+def test_a_one_letter_word_is_no_glyph(language, line):
+    assert cleaned(f"Titre\n\n{LEAD}\n\n{line}\n\n{TAIL}", language).paragraphs[1] == line
+
+
+def test_a_credit_after_a_paragraph_goes_and_the_paragraph_stays():
+    result = cleaned(f"Titre\n\n{LEAD} (AFP)\n\n{TAIL}")
+    assert result.paragraphs == (LEAD, TAIL)
+    assert ("credit", "(AFP)") in result.removed
+
+
+# --- title, rubric and kicker ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "top, section",
+    [
+        ("Économie.", "Économie"),
+        ("Asie du Sud-Est.", "Asie du Sud-Est"),
+        ("POLITIQUE", "POLITIQUE"),
+        ("International", "International"),
+        ("CYCLISME –", "CYCLISME"),
+        ("PEOPLE -", "PEOPLE"),
+        ("Accueil › Monde › Europe", "Accueil > Monde > Europe"),
+        ("Économie.\n\nCYCLISME –", "Économie / CYCLISME"),
+    ],
+)
+def test_rubrics_and_kickers_above_the_headline_go_to_section(top, section):
+    result = cleaned(f"{top}\n\nLe Tour de France part de Lille\n\n{LEAD}")
+    assert result.title == "Le Tour de France part de Lille"
+    assert result.metadata["section"] == section
+    assert result.paragraphs == (LEAD,)
+
+
+@pytest.mark.parametrize(
+    "first_line, title, section",
+    [
+        ("CYCLISME – Pogacar remporte l'étape", "Pogacar remporte l'étape", "CYCLISME"),
+        ("VIDÉO. Les images de l'incendie", "Les images de l'incendie", "VIDÉO"),
+        ("Guerre en Ukraine | Kiev reprend une ville", "Kiev reprend une ville", "Guerre en Ukraine"),
+    ],
+)
+def test_kicker_glued_to_the_headline(first_line, title, section):
+    result = cleaned(f"{first_line}\n\n{LEAD}")
+    assert (result.title, result.metadata["section"], result.paragraphs) == (title, section, (LEAD,))
+
+
+@pytest.mark.parametrize(
+    "headline, first",
+    [
+        # a short headline over a standfirst without a full stop is the headline, not a rubric
+        ("Spéculation agricole", "La banque allemande examine en détails la spéculation sur les matières premières"),
+        ("Victoire libyenne", "La libération libyenne a déjà ses vaincus."),
+        # headlines with final punctuation
+        ("Parc ou montagne?", "Les architectes coïncident sur l'opportunité de la convocation"),
+        ("Une nouvelle ère de crise commence. La France est dans le viseur des investisseurs.", LEAD),
+    ],
+)
+def test_the_headline_is_the_title(headline, first):
+    result = cleaned(f"{headline}\n\n{first}\n\n{TAIL}")
+    assert result.title == headline
+    assert result.paragraphs == (first, TAIL)
 
 
 @pytest.mark.parametrize(
@@ -115,26 +419,109 @@ def test_boilerplate_kinds_from_other_sites(text, dropped):
         ("Le texte commence ici. Suite.\nfr-12", {"tag": "fr-12"}, "Le texte commence"),
         ("par Marie Curie PARIS - Le texte commence ici. Suite.", {"author": "Marie Curie", "place": "PARIS"}, "Le texte commence"),
         ("LYON (AFP) - Le texte commence ici. Suite.", {"place": "LYON"}, "Le texte commence"),
+        ("Titre\n\nPar Jean Dupont et Marie Curie\n\nLe texte commence ici. Suite.", {"author": "Jean Dupont et Marie Curie"}, "Le texte"),
+        ("Titre\n\nLYON (RHÔNE), HIER.\n\nLe texte commence ici. Suite.", {"place": "LYON"}, "Le texte commence"),
+        ("Titre\n\nParis, le 12 mars 2024.\n\nLe texte commence ici. Suite.", {"place": "Paris"}, "Le texte commence"),
+        ("Titel\n\nVon Julia Stanek\n\nDer Text beginnt hier. Weiter.", {"author": "Julia Stanek"}, "Der Text"),
+        ("Titel\n\nBERLIN, 12. März 2024.\n\nDer Text beginnt hier. Weiter.", {"place": "BERLIN"}, "Der Text"),
     ],
 )
 def test_metadata_lines(text, metadata, body_start):
-    cleaned = clean_article(article(text))
+    language = "de" if "Titel" in text else "fr"
+    result = cleaned(text, language)
     for key, value in metadata.items():
-        assert cleaned.metadata[key] == value
-    assert cleaned.paragraphs[0].startswith(body_start)
+        assert result.metadata[key] == value
+    assert result.paragraphs[0].startswith(body_start)
+
+
+# --- hard-wrapped text ----------------------------------------------------------------------------
+
+
+def test_hard_wrapped_paragraphs_are_rejoined_before_any_rule():
+    paragraphs = [
+        "Le gouvernement a présenté jeudi son projet de budget pour 2025, qui prévoit douze milliards "
+        "d'économies sur les dépenses de l'État et une hausse de la fiscalité des entreprises",
+        "Le ministre nord-coréen des Affaires étrangères et le porte-parole du Kremlin ont confirmé "
+        "que les discussions reprendraient la semaine prochaine à Vladivostok, selon l'agence Ria Novosti.",
+        "Voici le détail des mesures annoncées jeudi par le Premier ministre devant les députés réunis en séance :",
+    ]
+    text = "\n\n".join(textwrap.fill(p, 72) for p in ["Le budget 2025 présenté jeudi", *paragraphs])
+    result = cleaned(text)
+    assert result.title == "Le budget 2025 présenté jeudi"
+    assert result.paragraphs == tuple(paragraphs)
+    assert not result.removed
+
+
+def test_wrap_width_tells_wrapped_text_from_one_paragraph_per_line():
+    rules = load_rules("fr")
+    prose = "Le président de la République a reçu mardi les représentants des syndicats à l'Élysée. " * 6
+    assert 66 <= wrap_width(textwrap.fill(prose, 72).split("\n"), rules) <= 72
+    assert wrap_width([prose, prose[:300], prose[:200]], rules) == 0  # one paragraph per line
+    assert wrap_width(["Nom *", "E-mail *", "Site web", "Commentaire *"], rules) == 0  # a form, not wrapped
 
 
 @pytest.mark.parametrize(
-    "text",
+    "lines, joined",
     [
-        "Le texte réel. Il est important.",
-        "« Nous continuerons », a dit M. Dupont. « Toujours. »",
-        "Le train fait 683 milles à 37 milles à l’heure. Il arrive.",
+        # a compound broken at its hyphen is joined without a space, a suspended hyphen keeps it
+        (["x" * 66 + " nord-", "coréen et russe."], "x" * 66 + " nord-coréen et russe."),
+        (["x" * 66 + " ein-", "und ausgehen."], "x" * 66 + " ein- und ausgehen."),
+        # a German date and a dash inside the sentence continue it
+        (["x" * 66 + " am", "2. September festgenommen."], "x" * 66 + " am 2. September festgenommen."),
+        (["x" * 66 + " talents", "- comme IBM."], "x" * 66 + " talents - comme IBM."),
     ],
 )
-def test_real_text_is_not_boilerplate(text):
-    cleaned = clean_article(article("Titre court\n\n" + text))
-    assert cleaned.paragraphs == (text,)
+def test_rejoin_wrapped_lines(lines, joined):
+    wrapped = textwrap.fill("Der Präsident hat am Dienstag die Vertreter der Gewerkschaften empfangen. " * 5, 72)
+    result, _ = rejoin_wrapped(wrapped + "\n\n" + "\n".join(lines), load_rules("de"))
+    assert result[-1] == joined
+
+
+def test_a_read_more_link_under_a_wrapped_teaser_stays_its_own_line():
+    teaser = textwrap.fill("Le conseil municipal a voté hier soir une hausse des tarifs des transports en commun de la ville de…", 72)
+    text = "Titre\n\n" + textwrap.fill(f"{LEAD} {LEAD}", 72) + "\n\n" + teaser + "\nLire la suite »\n\n" + textwrap.fill(f"{TAIL} {TAIL}", 72)
+    result = cleaned(text)
+    assert result.paragraphs == (LEAD + " " + LEAD, TAIL + " " + TAIL)
+
+
+def test_links_under_a_label_are_a_list_even_in_wrapped_text():
+    links = "Les plus lus\nBoeing décroche une commande record de 18 milliards de dollars\nMassacre à l'échelle d'une vie"
+    text = "Titre\n\n" + textwrap.fill(f"{LEAD} {LEAD}", 72) + "\n\n" + textwrap.fill(f"{TAIL} {TAIL}", 72) + "\n\n" + links
+    result = cleaned(text)
+    assert result.paragraphs == (f"{LEAD} {LEAD}", f"{TAIL} {TAIL}")
+    assert [rule for rule, _ in result.removed] == ["related-articles block"] * 3
+
+
+# --- languages and the rules fingerprint -----------------------------------------------------------
+
+
+def test_languages_without_a_rules_file_get_the_neutral_rules():
+    result = cleaned(f"Titolo\n\n{LEAD}\n\nShare: Facebook | X | WhatsApp\n\nComments (3)\n\nhttps://esempio.it/a/1", "it")
+    assert result.paragraphs == (LEAD,)
+    assert result.language == "it"
+    assert load_rules("it").stopwords and not load_rules("it").verb_cue  # jusText's Italian stop-list, no verb list
+    assert not load_rules("../fr").verb_cue, "a language code never names a file outside the rules"
+
+
+def test_rules_fingerprint_covers_every_rule_file_and_the_code_version(monkeypatch):
+    before = rules_fingerprint()
+    monkeypatch.setattr(clean, "CLEANER_VERSION", clean.CLEANER_VERSION + 1)
+    rules_fingerprint.cache_clear()
+    try:
+        assert rules_fingerprint() != before
+    finally:
+        monkeypatch.undo()
+        rules_fingerprint.cache_clear()
+    assert rules_fingerprint() == before
+    names = clean._rule_file_names()
+    assert {"neutral.toml", "fr.toml", "de.toml", "es.toml", "cs.toml", "ru.toml"} <= set(names)
+    assert not [n for n in names if n.startswith("checks-") or n == "names.toml"], "the checks' tables are not the cleaner's"
+
+
+def test_run_signature_carries_the_rules_fingerprint():
+    from summarize import pipeline
+
+    assert pipeline.rules_fingerprint is rules_fingerprint
 
 
 def test_fingerprint_ignores_case_accents_quotes():

@@ -52,7 +52,7 @@ CASES = [
     (["batch", "{missing}", "--backend", "stub"], 1, "does not exist"),
     (["batch", "{empty}", "--backend", "stub"], 1, "no cluster found"),
     (["batch", "{cluster}", "--backend", "stub", "--device", "tpu"], 2, "unknown device 'tpu'"),
-    (["models", "pull", "nonsense"], 2, "unknown preset or model 'nonsense'"),
+    (["models", "pull", "nonsense"], 2, "unknown preset, language or model 'nonsense'"),
     (["models", "convert", "default", "--quantization", "int3"], 2, "unknown quantisation 'int3'"),
     (["verify", "{file}"], 2, "Missing argument"),
     (["verify", "{missing}", "{file}"], 2, "cannot read"),
@@ -122,7 +122,7 @@ def test_outputs_get_the_usual_file_mode(tmp_path):
     out = tmp_path / "out"
     result = runner.invoke(app, ["run", str(a_cluster(tmp_path)), "--backend", "stub", "--no-cache", "--out", str(out), "-q"])
     assert result.exit_code == 0, result.output
-    for name in ("cluster.json", "cluster.md"):
+    for name in ("cluster.json", "cluster.md", "cluster.html"):
         assert stat.S_IMODE((out / "lyon" / name).stat().st_mode) == 0o666 & ~mask
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from summarize.backends import make_backends
+from summarize.backends.base import translator_for
 from summarize.backends.seq2seq import Seq2SeqSummarizer, Seq2SeqTranslator
 from summarize.convert import MANIFEST
 from summarize.models import choose_model, revision_label
@@ -64,7 +65,7 @@ def test_signatures_of_local_checkpoints_are_pinned(tiny_marian_dir, tiny_bart_d
     backends = make_backends(options)
     engine = "transformers" if backend == "transformers" else "ct2"
     for template, model_dir, signature in (
-        (TRANSLATION, tiny_marian_dir, backends.translator.signature()),
+        (TRANSLATION, tiny_marian_dir, translator_for(backends.translator, "fr").signature()),
         (SUMMARY, tiny_bart_dir, backends.summarizer.signature()),
     ):
         rev = revision_label(model_dir.resolve())
@@ -77,7 +78,7 @@ def test_signature_of_a_hub_snapshot_is_pinned(tiny_marian_dir, tmp_path):
     (snapshot.parents[1] / "refs").mkdir()
     (snapshot.parents[1] / "refs" / "main").write_text(COMMIT)
     options = Options(backend="transformers", device="cpu")
-    assert make_backends(options).translator.signature() == (
+    assert translator_for(make_backends(options).translator, "fr").signature() == (
         "engine:transformers|task:translation|model:Helsinki-NLP/opus-mt-fr-en|rev:0123456789abcdef0123456789abcdef01234567"
         "|dtype:float32|beams:4|max_new:1.5x+10|loop_guard:4x8->nr3|v:1"
     )

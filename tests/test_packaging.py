@@ -80,7 +80,10 @@ def wheel(tmp_path_factory) -> Path:
 
 def test_installed_wheel_has_the_registry_and_no_models(wheel, tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
-    assert "summarize/registry/registry.toml" in names and "summarize/rules/boilerplate.toml" in names
+    assert "summarize/registry/registry.toml" in names
+    rule_files = {f"summarize/rules/{path.name}" for path in (REPO / "summarize" / "rules").glob("*.toml")}
+    assert {"summarize/rules/neutral.toml", "summarize/rules/fr.toml"} <= rule_files <= set(names)
+    assert {"summarize/templates/cluster.html.j2", "summarize/templates/style.css"} <= set(names)
     assert not [n for n in names if n.startswith("summarize/registry/") and n != "summarize/registry/registry.toml"]
 
     site = tmp_path / "site"
@@ -132,4 +135,6 @@ def test_wheel_in_a_fresh_venv_declares_its_dependencies_and_reads_an_html_artic
     assert html["title"] == "Le conseil municipal vote le budget"
     assert "850 millions d'euros" in html["text"] and "Accueil" not in html["text"] and "<p>" not in html["text"]
     assert document["run"]["signature"].startswith("summarize:")
+    page = (tmp_path / "out" / "lyon" / "cluster.html").read_text(encoding="utf-8")  # templates render from the install
+    assert "Le conseil municipal vote le budget" in page and "850 millions" in page
     assert os.access(venv / "bin" / "summarize", os.X_OK)

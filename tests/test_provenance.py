@@ -171,5 +171,22 @@ def test_corrupted_translation_reported_in_json_and_markdown(seed_dir, tmp_path)
     assert "683 milles" in segment["source"] == item["source"] and "1 100 km" in item["text"] == segment["translation"]
     number = [a["id"] for a in data["articles"]].index(article) + 1
     markdown = (folder / "cluster.md").read_text("utf-8")
-    assert f"- [{number}] translation of sentence {item['segment'] + 1}: number “1 100” is not in the French sentence" in markdown
+    assert f"- [{number}] translation of sentence {item['segment'] + 1}: number “1 100” is not in the source sentence" in markdown
     assert data["checks"]["counts"]["unsupported_numbers"] == 1
+
+
+def test_each_article_is_checked_in_its_own_source_language():
+    """A German article in a French cluster: its numbers and names are read with the German tables."""
+
+    def translated(article_id: str, language: str, pairs: list[tuple[str, str]]) -> BriefedArticle:
+        article = CleanArticle(article_id, f"{article_id}.txt", "0", article_id, {}, tuple(s for s, _ in pairs), language=language)
+        segments = tuple(Segment(i, s, t) for i, (s, t) in enumerate(pairs))
+        return BriefedArticle(TranslatedArticle(article, segments), pairs[0][1])
+
+    german = translated("de", "de", [("Die beiden Banken zahlten 1,5 Milliarden Euro in Wien.", "The two banks paid 1.5 billion euros in Vienna.")])
+    french = translated("fr", "fr", [("Les deux banques ont payé 1,5 milliard d'euros à Vienne.", "The two banks paid 1.5 billion euros in Vienna.")])
+    brief = ClusterBrief("The two banks paid 1.5 billion euros in Vienna.", (), 0)
+    assert trace_cluster([german, french], brief).checks == ()
+    wrong = translated("de", "de", [("Die beiden Banken zahlten 1,5 Milliarden Euro in Wien.", "The three banks paid 1.5 billion euros in Prague.")])
+    found = {(i.article, i.kind, i.item) for i in trace_cluster([wrong, french], brief).checks if i.where == "translation"}
+    assert found == {("de", "number", "three"), ("de", "name", "Prague")}

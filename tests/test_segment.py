@@ -7,7 +7,7 @@ import pytest
 from summarize.clean import clean_article
 from summarize.ingest import ingest_cluster
 from summarize.records import CleanArticle
-from summarize.segment import segment_article, split_sentences
+from summarize.segment import is_cut_copy, segment_article, split_sentences
 
 
 @pytest.mark.parametrize(
@@ -58,16 +58,44 @@ def test_repeated_and_truncated_sentences(seed_dir):
         # short answers are real sentences, not cut copies of longer ones that start the same way
         (("Non, je ne peux pas venir demain. Non.",), ["Non, je ne peux pas venir demain.", "Non."]),
         (("Oui. Oui, bien sûr, nous viendrons tous demain matin.",), ["Oui.", "Oui, bien sûr, nous viendrons tous demain matin."]),
-        # an exact repeat goes, whatever its length
-        (("Il pleut.", "Il pleut."), ["Il pleut."]),
+        # an exact repeat of a sentence long enough to be a copy goes; short ones are said twice
+        (("Le président a parlé de la guerre et de la paix.", "Le président a parlé de la guerre et de la paix."),
+         ["Le président a parlé de la guerre et de la paix."]),
+        (("Il pleut.", "Il pleut."), ["Il pleut.", "Il pleut."]),
+        (("A-t-il signé ? Non.", "Non."), ["A-t-il signé ?", "Non.", "Non."]),
         # a lead cut short is replaced by its full copy
         (
             ("Le président a parlé de la guerre et de la paix, a ajouté",
              "Le président a parlé de la guerre et de la paix, a ajouté le porte-parole."),
             ["Le président a parlé de la guerre et de la paix, a ajouté le porte-parole."],
         ),
+        # a quotation closed before its attribution is no cut copy of the same words said by someone else
+        (
+            ('"Nous ne céderons rien sur la réforme des retraites"',
+             '"Nous ne céderons rien sur la réforme des retraites", a répété le Premier ministre.'),
+            ['"Nous ne céderons rien sur la réforme des retraites"',
+             '"Nous ne céderons rien sur la réforme des retraites", a répété le Premier ministre.'],
+        ),
     ],
 )
 def test_within_article_duplicates(paragraphs, expected):
     article = CleanArticle("a", "a.txt", "0", "T", {}, paragraphs)
     assert [s.text for s in segment_article(article).sentences] == expected
+
+
+@pytest.mark.parametrize(
+    "short, long, cut",
+    [
+        ("Les discussions porteront sur les relations bilatérales, a ajouté",
+         "Les discussions porteront sur les relations bilatérales, a ajouté le porte-parole.", True),
+        # cut at a closing quotation mark or a full stop: a sentence of its own, not a cut copy
+        ('"Nous ne céderons rien sur les retraites"', '"Nous ne céderons rien sur les retraites", a dit X.', False),
+        ("Nous ne céderons rien sur les retraites.", "Nous ne céderons rien sur les retraites. Jamais.", False),
+        # a prefix of the fingerprint only (other quotes, other accents) is not a prefix as written
+        ("« Nous ne céderons rien sur les retraites", '"Nous ne céderons rien sur les retraites", a dit X.', False),
+        # too short to be a copy
+        ("Non, je ne", "Non, je ne peux pas venir.", False),
+    ],
+)
+def test_is_cut_copy(short, long, cut):
+    assert is_cut_copy(short, long) is cut

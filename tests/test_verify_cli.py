@@ -1,4 +1,4 @@
-"""`summarize verify SOURCE_FR TRANSLATION_EN`: audit any MT output, line by line."""
+"""`summarize verify SOURCE TRANSLATION`: audit any MT output into English, line by line, in any source language."""
 
 from __future__ import annotations
 
@@ -101,3 +101,25 @@ def test_unreadable_file_exits_2_naming_it(tmp_path, problem):
 
 def test_bad_usage_exits_2(tmp_path):
     assert runner.invoke(app, ["verify", str(tmp_path / "only-one.txt")]).exit_code == 2
+
+
+GERMAN = [
+    "Die Bahn will bis 2025 rund 3,5 Milliarden Euro in das Netz investieren, sagte Richard Lutz am Dienstag in Berlin.",
+    "Nach Angaben der Polizei wurden bei dem Unfall 14 Menschen verletzt.",
+]
+GERMAN_IN_ENGLISH = [
+    "The railway wants to invest around 3.5 billion euros in the network by 2025, Richard Lutz said in Berlin on Tuesday.",
+    "According to the police, 41 people were injured in the accident.",
+]
+
+
+@pytest.mark.parametrize("language_option", [[], ["--source-language", "de"], ["-l", "DE"]])
+def test_other_source_languages_are_identified_or_named(tmp_path, language_option):
+    source = write_lines(tmp_path / "de.txt", GERMAN)
+    result = verify(source, write_lines(tmp_path / "en.txt", GERMAN_IN_ENGLISH), *language_option)
+    assert result.exit_code == 1, result.output
+    lines = result.output.strip().splitlines()
+    assert lines[:2] == [
+        "line 2: number “41” is not in the German source",
+        "line 2: number “14” of the German source is missing from the translation",
+    ]

@@ -1,4 +1,4 @@
-"""Tiny Marian (fr->en) and BART checkpoints built at test time.
+"""Tiny Marian (fr->en, de->en) and BART checkpoints built at test time.
 
 They are real `save_pretrained` directories (config, generation_config, safetensors weights and
 a tokenizer trained on the fly), so tests load them with the same `AutoTokenizer` /
@@ -34,6 +34,19 @@ _FRENCH_OBJECTS = (
     "des mesures pour les écoles rurales.", "une enquête sur la pollution de la Seine.",
     "l'augmentation du salaire minimum ; les critiques sont nombreuses.",
 )
+_GERMAN_SUBJECTS = (
+    "Die Regierung", "Die Ministerin", "Der Präsident", "Die Gewerkschaften", "Das Pariser Rathaus",
+    "Eine neue Studie", "Das Gericht", "Die Landwirte", "Die Europäische Kommission", "Der Bürgermeister",
+)
+_GERMAN_VERBS = (
+    "hat angekündigt", "hat abgelehnt", "bereitet vor", "kritisiert", "hat vorgestellt", "verteidigt", "prüft", "hat beschlossen",
+)
+_GERMAN_OBJECTS = (
+    "eine Rentenreform.", "einen neuen Haushalt für das Krankenhaus.", "den Anstieg der Energiepreise.",
+    "ein Klimaabkommen nach monatelangen Verhandlungen.", "das Einwanderungsgesetz.",
+    "Maßnahmen für die Schulen auf dem Land.", "eine Untersuchung zur Verschmutzung der Seine.",
+    "die Erhöhung des Mindestlohns; die Kritik ist groß.",
+)
 _ENGLISH_SUBJECTS = (
     "The government", "The minister", "The president", "The unions", "Paris city hall",
     "A recent study", "The court", "Farmers", "The European Commission", "The mayor",
@@ -56,6 +69,14 @@ def _sentences(subjects, verbs, objects) -> list[str]:
 def french_sentences() -> list[str]:
     """A few hundred grammatical French news sentences."""
     return _sentences(_FRENCH_SUBJECTS, _FRENCH_VERBS, _FRENCH_OBJECTS)
+
+
+def german_sentences() -> list[str]:
+    """A few hundred grammatical German news sentences."""
+    return _sentences(_GERMAN_SUBJECTS, _GERMAN_VERBS, _GERMAN_OBJECTS)
+
+
+SOURCE_SENTENCES = {"fr": french_sentences, "de": german_sentences}
 
 
 def english_sentences() -> list[str]:
@@ -86,8 +107,8 @@ def _pieces(spm_bytes: bytes) -> list[str]:
     return [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
 
 
-def build_tiny_marian(directory: Path, max_position_embeddings: int = 128) -> Path:
-    """Save a tiny random MarianMTModel fr->en with a real MarianTokenizer into `directory`.
+def build_tiny_marian(directory: Path, max_position_embeddings: int = 128, source_language: str = "fr") -> Path:
+    """Save a tiny random MarianMTModel `source_language`->en (fr or de) with a real MarianTokenizer into `directory`.
 
     Like opus-mt: separate source/target sentencepiece models, one shared vocab.json with
     `</s>`=0, `<unk>`=1 and `<pad>` last; decoding starts from `<pad>`.
@@ -97,7 +118,7 @@ def build_tiny_marian(directory: Path, max_position_embeddings: int = 128) -> Pa
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    source_spm = _train_sentencepiece(french_sentences(), vocab_size=200)
+    source_spm = _train_sentencepiece(SOURCE_SENTENCES[source_language](), vocab_size=200)
     target_spm = _train_sentencepiece(english_sentences(), vocab_size=200)
     (directory / "source.spm").write_bytes(source_spm)
     (directory / "target.spm").write_bytes(target_spm)
@@ -113,7 +134,7 @@ def build_tiny_marian(directory: Path, max_position_embeddings: int = 128) -> Pa
         source_spm=str(directory / "source.spm"),
         target_spm=str(directory / "target.spm"),
         vocab=str(directory / "vocab.json"),
-        source_lang="fr",
+        source_lang=source_language,
         target_lang="en",
         model_max_length=max_position_embeddings,
     )

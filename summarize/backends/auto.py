@@ -12,20 +12,26 @@ from __future__ import annotations
 
 from summarize.backends.base import BackendError, Backends
 from summarize.backends.ct2 import plan_engine
+from summarize.backends.router import routed_translator
 from summarize.backends.transformers import TransformersSummarizer, TransformersTranslator
-from summarize.models import choose_model
+from summarize.models import ModelChoice, choose_model
 from summarize.options import Options
 
 _FALLBACKS = {"translation": TransformersTranslator, "summary": TransformersSummarizer}
 
 
-def choose_engine(options: Options, task: str):
-    """The ct2 engine for `task` when CTranslate2 can run it, else the transformers engine."""
+def choose_engine(options: Options, task: str, choice: ModelChoice | None = None):
+    """The ct2 engine for `task` (the model `choice`, by default the one `options` ask for) when
+    CTranslate2 can run it, else the transformers engine."""
+    choice = choice or choose_model(options, task)
     try:
-        return plan_engine(options, task)
+        return plan_engine(options, task, choice)
     except BackendError:
-        return _FALLBACKS[task](choose_model(options, task), options)
+        return _FALLBACKS[task](choice, options)
 
 
 def make_backends(options: Options) -> Backends:
-    return Backends(choose_engine(options, "translation"), choose_engine(options, "summary"))
+    return Backends(
+        routed_translator(options, lambda choice: choose_engine(options, "translation", choice), "auto"),
+        choose_engine(options, "summary"),
+    )

@@ -13,9 +13,13 @@ from dataclasses import dataclass
 from typing import Protocol, Sequence, runtime_checkable
 
 from summarize.errors import BackendError
+from summarize.presets import ANY_LANGUAGE
 from summarize.signature import Signature
 
-__all__ = ["BackendError", "Backends", "Engine", "Summarizer", "Translator"]
+__all__ = ["BackendError", "Backends", "Engine", "Summarizer", "Translator", "source_languages", "translator_for"]
+
+# What a translator that does not say which languages it reads is taken to read.
+DEFAULT_SOURCES = ("fr",)
 
 
 @runtime_checkable
@@ -40,7 +44,11 @@ class Engine(Protocol):
 @runtime_checkable
 class Translator(Engine, Protocol):
     def translate(self, sentences: Sequence[str]) -> list[str]:
-        """Translate French sentences (each within max_input_tokens) to English, in order."""
+        """Translate sentences of its source language (each within max_input_tokens) to English, in order.
+
+        A translator may declare the languages it reads in a `source_languages` attribute (ISO 639-1
+        codes; "*" for any): see source_languages() below.
+        """
 
 
 @runtime_checkable
@@ -51,13 +59,21 @@ class Summarizer(Engine, Protocol):
 
 @dataclass(frozen=True)
 class Backends:
-    """The translator and summariser a run uses."""
+    """The translator and summariser a run uses. The translator is usually a router of one translator
+    per source language (backends/router.py): stages ask it for a language's with translator_for()."""
 
     translator: Translator
     summarizer: Summarizer
 
-    @property
-    def label(self) -> str:
-        """The engine(s) that run, e.g. "stub", "ct2" or "ct2+transformers"."""
-        engines = dict.fromkeys(e.describe()["engine"] for e in (self.translator, self.summarizer))
-        return "+".join(engines)
+
+def source_languages(translator) -> tuple[str, ...]:
+    """The languages a translator (or a router of translators) reads: its `source_languages` (None or
+    "*": any language, as an instruct LLM told the language in its prompt), else French."""
+    declared = getattr(translator, "source_languages", DEFAULT_SOURCES)
+    return (ANY_LANGUAGE,) if declared is None else tuple(declared)
+
+
+def translator_for(translator, language: str) -> Translator:
+    """The translator that translates `language`: a router's choice for it (backends/router.py), else `translator` itself."""
+    choose = getattr(translator, "for_language", None)
+    return choose(language) if choose is not None else translator

@@ -25,6 +25,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from summarize.backends.base import BackendError, Backends
+from summarize.backends.router import routed_translator
 from summarize.backends.seq2seq import Seq2SeqEngine, Seq2SeqSummarizer, Seq2SeqTranslator
 from summarize.convert import (
     MANIFEST,
@@ -226,8 +227,9 @@ class CT2Summarizer(_CT2Engine, Seq2SeqSummarizer):
     """Abstractive summaries on CTranslate2 (same chunk inputs, word budget and settings as transformers)."""
 
 
-def plan_engine(options: Options, task: str) -> CT2Translator | CT2Summarizer:
-    """The ct2 engine for `task`, or BackendError saying why CTranslate2 cannot run it.
+def plan_engine(options: Options, task: str, choice: ModelChoice | None = None) -> CT2Translator | CT2Summarizer:
+    """The ct2 engine for `task` (the model `choice`, by default the one `options` ask for), or
+    BackendError saying why CTranslate2 cannot run it.
 
     Cheap: reads configs and manifests only. Uses a converted model at `options.quantization` (None:
     the device default) that matches the local checkpoint (or, without a local checkpoint, one
@@ -236,7 +238,7 @@ def plan_engine(options: Options, task: str) -> CT2Translator | CT2Summarizer:
     """
     if find_spec("ctranslate2") is None:
         raise BackendError("ctranslate2 is not installed. Fix: pip install ctranslate2, or use --backend transformers")
-    choice = choose_model(options, task)
+    choice = choice or choose_model(options, task)
     device = ct2_device(options.device)
     quantization = (options.quantization or default_quantization(device)).value
     root = ct2_root(options)
@@ -256,7 +258,10 @@ def plan_engine(options: Options, task: str) -> CT2Translator | CT2Summarizer:
 
 def make_backends(options: Options) -> Backends:
     """Translator and summariser on CTranslate2 (cheap: filesystem checks only)."""
-    return Backends(plan_engine(options, "translation"), plan_engine(options, "summary"))
+    return Backends(
+        routed_translator(options, lambda choice: plan_engine(options, "translation", choice), ENGINE),
+        plan_engine(options, "summary"),
+    )
 
 
 def _ctranslate2_for(device: str, compute_type: str):

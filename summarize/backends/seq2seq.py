@@ -221,6 +221,20 @@ class Seq2SeqTranslator(Seq2SeqEngine):
 
     task = "translation"
 
+    @property
+    def source_languages(self) -> tuple[str, ...]:
+        """The languages this checkpoint reads, as the router asks a model the registry does not describe.
+
+        The languages it was chosen for, else what its tokenizer says (opus-mt's `source_lang`: an
+        ISO 639-1 code, or "mul" for a many-to-English model), else French.
+        """
+        if self.choice.languages:
+            return self.choice.languages
+        declared = str(read_checkpoint_json(self.model_dir / "tokenizer_config.json").get("source_lang", ""))
+        if declared == "mul":
+            return ("*",)
+        return (declared,) if len(declared) == 2 and declared.isalpha() else ("fr",)
+
     def signature(self) -> Signature:
         return self._engine_signature().extend(
             max_new=f"{_OUTPUT_PER_INPUT_TOKEN}x+{_OUTPUT_MARGIN_TOKENS}",

@@ -1,8 +1,9 @@
 """Deterministic stub backend for tests and demos without models.
 
 It imports nothing heavy and is always labelled `stub` in outputs: translation returns the
-French source unchanged (it is NOT a translation) and summaries are the lead sentences that fit
-the word budget.
+source unchanged (it is NOT a translation) and summaries are the lead sentences that fit the word
+budget. Translation is routed by language like the real backends' (the same languages are
+translated, passed through or skipped), every route to the same identity.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ import re
 from typing import Sequence
 
 from summarize.backends.base import Backends
+from summarize.backends.router import routed_translator
 from summarize.signature import Signature
 
 STUB_NOTICE = (
-    "STUB BACKEND: no model ran. 'Translations' are the untranslated French source and briefs "
+    "STUB BACKEND: no model ran. 'Translations' are the untranslated source and briefs "
     "are lead sentences. Use --backend auto/transformers/ct2 with real models for real output."
 )
 
@@ -33,6 +35,8 @@ class _StubEngine:
 
 
 class StubTranslator(_StubEngine):
+    source_languages = ("*",)
+
     def signature(self) -> Signature:
         return Signature(engine="stub", model="stub-identity", v=1)
 
@@ -62,4 +66,5 @@ def lead_sentences(text: str, max_words: int) -> str:
 
 
 def make_backends(options) -> Backends:
-    return Backends(StubTranslator(), StubSummarizer())
+    translator = StubTranslator()
+    return Backends(routed_translator(options, lambda choice: translator, "stub"), StubSummarizer())

@@ -17,6 +17,7 @@ from functools import cached_property
 from pathlib import Path
 
 from summarize.backends.base import BackendError, Backends
+from summarize.backends.router import routed_translator
 from summarize.backends.seq2seq import Seq2SeqEngine, Seq2SeqSummarizer, Seq2SeqTranslator
 from summarize.devices import cpu_threads, nvidia_gpu_visible, rocm_gpu_visible, torch_built_for_gpu
 from summarize.models import choose_model, read_checkpoint_json, resolve_model, revision_label
@@ -129,7 +130,7 @@ def strip_padding(ids: list[int], pad_token_id: int | None) -> list[int]:
 def make_backends(options: Options) -> Backends:
     """Translator and summariser for `options` (cheap: nothing is located or loaded yet)."""
     return Backends(
-        TransformersTranslator(choose_model(options, "translation"), options),
+        routed_translator(options, lambda choice: TransformersTranslator(choice, options), ENGINE),
         TransformersSummarizer(choose_model(options, "summary"), options),
     )
 

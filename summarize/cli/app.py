@@ -13,6 +13,7 @@ import os
 import sys
 import time
 import traceback
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -114,7 +115,7 @@ PRESETS = ", ".join(load_registry().presets)
 ClusterDir = Annotated[
     Path, typer.Argument(help="Folder holding one cluster: the article files (*.txt, *.html, *.md) about one event.", show_default=False)
 ]
-OutDir = Annotated[Path, typer.Option("--out", "-o", help="Where results go: OUT/<cluster-id>/cluster.{json,md}.")]
+OutDir = Annotated[Path, typer.Option("--out", "-o", help="Where results go: OUT/<cluster-id>/cluster.{json,md,html}.")]
 Backend = Annotated[
     str,
     typer.Option(
@@ -124,7 +125,19 @@ Backend = Annotated[
 ]
 Preset = Annotated[str, typer.Option(help=f"Model preset from models/registry.toml: {PRESETS}.")]
 TranslationModel = Annotated[
-    Optional[str], typer.Option(help="Translation model: a hub id or a local directory (overrides the preset).")
+    Optional[str],
+    typer.Option(
+        help="Translation model: a hub id or a local directory for every language it reads, or per-language models "
+        "as fr=MODEL,de=MODEL (overrides the preset and models/registry.toml)."
+    ),
+]
+Languages = Annotated[
+    Optional[str],
+    typer.Option(
+        help="Source languages to translate, as ISO 639-1 codes: fr,de,hu. Default: those with a model of their own in "
+        "models/registry.toml. A language without one uses the many-to-English fallback; '*' takes every language a "
+        "model reads. Other languages are skipped with a note; English is always passed through."
+    ),
 ]
 SummaryModel = Annotated[
     Optional[str], typer.Option(help="Summarisation model: a hub id or a local directory (overrides the preset).")
@@ -157,6 +170,7 @@ SETTINGS = [
         ("backend", Backend, "auto"),
         ("preset", Preset, "default"),
         ("translation_model", TranslationModel, None),
+        ("languages", Languages, None),
         ("summary_model", SummaryModel, None),
         ("model_dir", ModelDir, None),
         ("device", Device, "auto"),
@@ -203,7 +217,7 @@ def print_stub_notice() -> None:
 @app.command(epilog=EXIT_CODES)
 @pipeline_settings
 def run(cluster_dir: ClusterDir, options: Options, out: OutDir = Path("outputs"), quiet: Quiet = False) -> None:
-    """Translate and summarise one cluster folder; writes cluster.json and cluster.md."""
+    """Translate and summarise one cluster folder; writes cluster.json, cluster.md and cluster.html."""
     from summarize.backends import make_backends
     from summarize.cache import Cache
     from summarize.cli.progress import make_progress
@@ -223,7 +237,7 @@ def run(cluster_dir: ClusterDir, options: Options, out: OutDir = Path("outputs")
     if not quiet:
         c = result.run.cache
         console.print(
-            f"[green]wrote[/] {target}/cluster.json and cluster.md — {len(result.articles)} articles, "
+            f"[green]wrote[/] {target}/cluster.json, cluster.md and cluster.html — {len(result.articles)} articles, "
             f"backend {result.run.backend}, cache {c['hits']} hits / {c['misses']} misses, "
             f"{result.run.timings['total']:.1f} s",
             highlight=False,
@@ -238,7 +252,7 @@ BATCH_EXIT_CODES = (
 BatchRoot = Annotated[
     Path, typer.Argument(help="Folder searched recursively for clusters: folders holding article files.", show_default=False)
 ]
-BatchOut = Annotated[Path, typer.Option("--out", "-o", help="Where results go: OUT/<cluster-id>/ and OUT/index.{json,md}.")]
+BatchOut = Annotated[Path, typer.Option("--out", "-o", help="Where results go: OUT/<cluster-id>/ and OUT/index.{json,md,html}.")]
 Watch = Annotated[bool, typer.Option(help="Keep polling ROOT for new or changed clusters until Ctrl-C.")]
 Interval = Annotated[float, typer.Option(min=0.1, help="Seconds between polls with --watch.")]
 Jobs = Annotated[
@@ -330,39 +344,77 @@ def batch(
     raise typer.Exit(1 if any(o.status == "failed" for o in outcomes) else 0)
 
 
+ServeOut = Annotated[Path, typer.Option("--out", "-o", help="The output folder to serve; uploaded clusters are briefed into it.")]
+Host = Annotated[str, typer.Option(help="Address to listen on; anything but localhost needs --token.")]
+Port = Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")]
+Token = Annotated[
+    Optional[str],
+    typer.Option(envvar="SUMMARIZE_TOKEN", show_default=False, help="Secret that uploads must send (Authorization: Bearer TOKEN)."),
+]
+
+
+@app.command()
+@pipeline_settings
+def serve(options: Options, out: ServeOut = Path("outputs"), host: Host = "127.0.0.1", port: Port = 8000, token: Token = None) -> None:
+    """Serve the briefs in OUT as web pages, with an upload form and an HTTP API (needs the 'serve' extra)."""
+    from summarize.serve import run_server
+
+    run_server(out, host, port, token, options)
+
+
 VERIFY_EXIT_CODES = "Exit status: 0 when every number and name is supported; 1 when any is not; 2 when the files cannot be compared."
-SourceFile = Annotated[Path, typer.Argument(help="French source: UTF-8 text, one sentence per line.", show_default=False)]
+SourceFile = Annotated[Path, typer.Argument(help="Source text: UTF-8, one sentence per line.", show_default=False)]
 TranslationFile = Annotated[
     Path, typer.Argument(help="English translation, line by line aligned with the source.", show_default=False)
+]
+SourceLanguage = Annotated[
+    Optional[str],
+    typer.Option("--source-language", "-l", help="The source's language (ISO 639-1: fr, de, es, cs, ru, ...); default: identified from the text."),
 ]
 
 
 @app.command(epilog=VERIFY_EXIT_CODES)
-def verify(source_fr: SourceFile, translation_en: TranslationFile) -> None:
-    """Audit any translation: list numbers and names the French source does not back, or that it lost.
+def verify(source: SourceFile, translation: TranslationFile, source_language: SourceLanguage = None) -> None:
+    """Audit any translation into English: list numbers and names the source does not back, or that it lost.
 
-    Numbers compare across formats (3 000 = 3,000; 37,5 = 37.5; 14h30 = 2:30 pm; deux = two); a conversion (miles to km) is reported. Names compare across case, accents and spelling (Poutine = Putin); a name translated differently (Maison Blanche = White House) is accepted when the files pair it that way at least twice.
+    Numbers compare across formats (3 000 = 3,000; 37,5 = 37.5; 14h30 = 2:30 pm; deux = two; 4,2 Md$ = $4.2 billion); a conversion (miles to km) is reported. Names compare across case, accents, scripts and spelling (Poutine = Putin, Тимошенко = Tymoshenko) and names that translate by convention (États-Unis = US); a name translated differently (Maison Blanche = White House) is accepted when the files pair it that way at least twice.
     """
-    from summarize.checks import verify_files
+    from summarize.checks import read_lines, verify_files
+    from summarize.language import NAMES, language_shares
 
-    items = verify_files(source_fr, translation_en)
+    if source_language is None:
+        shares = language_shares(read_lines(source))
+        source_language = max(shares, key=shares.get) if shares else "fr"
+    source_language = source_language.lower()
+    items = verify_files(source, translation, source_language=source_language)
+    named = f"{NAMES.get(source_language, source_language)} source"
     for item in items:
-        where = "of the French source is missing from the translation" if item.problem == "missing" else "is not in the French source"
+        where = f"of the {named} is missing from the translation" if item.problem == "missing" else f"is not in the {named}"
         typer.echo(f"line {item.index + 1}: {item.kind} “{item.item}” {where}")
     if items:
         console.print(f"{len(items)} unsupported or missing numbers and names", highlight=False)
         raise typer.Exit(1)
-    console.print("no unsupported numbers or names", highlight=False)
+    console.print(f"no unsupported numbers or names (checked against the {named})", highlight=False)
+
+
+@contextmanager
+def _cache(cache_dir: Path | None):
+    """The cache at `cache_dir` (default: the user cache dir); a broken one found and moved aside is reported."""
+    from summarize.cache import Cache
+
+    cache = Cache(cache_dir or default_cache_dir())
+    try:
+        yield cache
+    finally:
+        print_notes("warning", cache.warnings)
+        cache.close()
 
 
 @cache_app.command("stats")
 def cache_stats(cache_dir: CacheDir = None) -> None:
     """Show where the cache is, how many results it holds per stage, and its size."""
-    from summarize.cache import Cache
-
-    cache = Cache(cache_dir or default_cache_dir())
-    stats = cache.stats()
-    print_notes("warning", cache.warnings)
+    with _cache(cache_dir) as cache:
+        stats = cache.stats()
     typer.echo(f"cache: {stats['path']}")
     typer.echo(f"entries: {stats['entries']} ({stats['bytes'] / 1e6:.2f} MB)")
     for stage, count in sorted(stats["stages"].items()):
@@ -372,11 +424,8 @@ def cache_stats(cache_dir: CacheDir = None) -> None:
 @cache_app.command("clear")
 def cache_clear(cache_dir: CacheDir = None) -> None:
     """Delete every cached result (translations and summaries are recomputed on the next run)."""
-    from summarize.cache import Cache
-
-    cache = Cache(cache_dir or default_cache_dir())
-    removed = cache.clear()
-    print_notes("warning", cache.warnings)
+    with _cache(cache_dir) as cache:
+        removed = cache.clear()
     typer.echo(f"removed {removed} cached results")
 
 

@@ -10,17 +10,23 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bars, TextColumn, TimeElapsedColumn
 
-from summarize.batch import BatchProgress, Outcome, SilentBatchProgress
+from summarize.batch import Outcome, SilentBatchProgress
 from summarize.pipeline import Progress, SilentProgress
 
 SKIPPED_ROWS_SHOWN = 20
 
 
 @contextmanager
-def _bars(console: Console) -> Iterator[Bars]:
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Bars(*columns, console=console, transient=True) as bars:
-        yield bars
+def _display(console: Console, quiet: bool, silent, on_terminal, in_logs) -> Iterator:
+    """`silent` with --quiet, rich bars (`on_terminal(bars)`) on a terminal, else log lines (`in_logs(console)`)."""
+    if quiet:
+        yield silent
+    elif console.is_terminal:
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Bars(*columns, console=console, transient=True) as bars:
+            yield on_terminal(bars)
+    else:
+        yield in_logs(console)
 
 
 # ---- one cluster -------------------------------------------------------------------------------
@@ -58,16 +64,9 @@ class _StepLines:
         self.console.print(f"{self.cluster}: {step}", highlight=False)
 
 
-@contextmanager
-def make_progress(console: Console, quiet: bool) -> Iterator[Progress]:
-    """A progress reporter for one cluster, suited to the terminal (or none with --quiet)."""
-    if quiet:
-        yield SilentProgress()
-    elif console.is_terminal:
-        with _bars(console) as bars:
-            yield _StepBar(bars)
-    else:
-        yield _StepLines(console)
+def make_progress(console: Console, quiet: bool):
+    """A progress reporter for one cluster, suited to the terminal (or none with --quiet); a context manager."""
+    return _display(console, quiet, SilentProgress(), on_terminal=_StepBar, in_logs=_StepLines)
 
 
 # ---- a batch -----------------------------------------------------------------------------------
@@ -114,16 +113,9 @@ class _BatchBars(SilentBatchProgress):
             self.bars.console.print(f"{outcome.cluster_id}: {outcome.line()}", markup=False, highlight=False)
 
 
-@contextmanager
-def make_batch_progress(console: Console, quiet: bool) -> Iterator[BatchProgress]:
-    """The batch's progress display suited to the terminal (or none with --quiet)."""
-    if quiet:
-        yield SilentBatchProgress()
-    elif console.is_terminal:
-        with _bars(console) as bars:
-            yield _BatchBars(bars)
-    else:
-        yield _BatchLines(console)
+def make_batch_progress(console: Console, quiet: bool):
+    """The batch's progress display suited to the terminal (or none with --quiet); a context manager."""
+    return _display(console, quiet, SilentBatchProgress(), on_terminal=_BatchBars, in_logs=_BatchLines)
 
 
 def print_outcomes(console: Console, outcomes: list[Outcome], quiet: bool) -> None:
