@@ -39,8 +39,9 @@ from summarize.backends.seq2seq import LOADS
 from summarize.batch import BatchProgress, ClusterRunner, ClusterSource, Outcome
 from summarize.errors import BatchError, UsageError, first_line
 from summarize.index import LOCK_DIR
-from summarize.options import Options, default_cache_dir
+from summarize.options import Options, default_cache_dir, translation_overrides
 from summarize.pipeline import SilentProgress
+from summarize.presets import ANY_LANGUAGE
 from summarize.signature import Signature
 
 CPUS_PER_ACTOR = 4  # CPU inference threads per actor: more actors of fewer threads each use cores better, but each holds its own models
@@ -248,8 +249,8 @@ class RayPool:
             device=device,
             cache_dir=options.cache_dir.absolute(),
             model_dir=options.model_dir.absolute() if options.model_dir else None,
-            translation_model=_absolute_if_local(options.translation_model),
-            summary_model=_absolute_if_local(options.summary_model),
+            translation_model=absolute_models(options.translation_model),
+            summary_model=absolute_models(options.summary_model),
         )
 
     def describe(self) -> str:
@@ -335,6 +336,14 @@ class RayPool:
             self._owned = False
 
 
+def absolute_models(spec: str | None) -> str | None:
+    """A model option (MODEL, or LANG=MODEL,... for translation) with its local folders made absolute,
+    since a worker's working folder is not ours; hub ids stay as they are."""
+    overrides = translation_overrides(spec)
+    if list(overrides) in ([], [ANY_LANGUAGE]):
+        return _absolute_if_local(spec)
+    return ",".join(f"{language}={_absolute_if_local(model)}" for language, model in overrides.items())
+
+
 def _absolute_if_local(spec: str | None) -> str | None:
-    """A model given as a local folder, made absolute (a worker's working folder is not ours); hub ids stay."""
     return str(Path(spec).absolute()) if spec and Path(spec).exists() else spec

@@ -22,7 +22,9 @@ from typer.testing import CliRunner
 from summarize.batch import Batch
 from summarize.cli import app
 from summarize.convert import Source, ct2_root, convert
-from summarize.distributed import NETWORK_FILESYSTEMS, PoolShape, RayPool, filesystem_type, folder_problem, pool_shape, signature_difference
+from summarize.distributed import (
+    NETWORK_FILESYSTEMS, PoolShape, RayPool, absolute_models, filesystem_type, folder_problem, pool_shape, signature_difference,
+)
 from summarize.errors import BatchError, UsageError
 from summarize.options import Options
 from summarize.signature import Signature
@@ -141,6 +143,23 @@ def test_signature_difference_names_the_first_differing_stage():
     ours = Signature(summarize="0.1.0", translate=Signature(engine="ct2", quant="int8"), summarise=Signature(engine="ct2"))
     theirs = Signature(summarize="0.1.0", translate=Signature(engine="ct2", quant="int8_float16"), summarise=Signature(engine="ct2"))
     assert signature_difference(ours, str(theirs)) == "translate"
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        (None, None),
+        ("Helsinki-NLP/opus-mt-fr-en", "Helsinki-NLP/opus-mt-fr-en"),  # a hub id stays
+        ("models/fr", "{cwd}/models/fr"),  # a local folder: a worker's working folder is not ours
+        ("fr=models/fr,de=Helsinki-NLP/opus-mt-de-en", "fr={cwd}/models/fr,de=Helsinki-NLP/opus-mt-de-en"),
+        ("fr=models/fr, de=models/de", "fr={cwd}/models/fr,de={cwd}/models/de"),
+    ],
+)
+def test_local_models_are_made_absolute_for_the_workers(tmp_path, monkeypatch, spec, expected):
+    monkeypatch.chdir(tmp_path)
+    for language in ("fr", "de"):
+        (tmp_path / "models" / language).mkdir(parents=True)
+    assert absolute_models(spec) == (expected.format(cwd=tmp_path) if expected else None)
 
 
 def test_ray_missing_is_a_one_line_usage_error(tmp_path, monkeypatch):
