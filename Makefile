@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 # The lock is resolved for the CI platform: Linux x86-64, CPython 3.11, the CPU build of torch.
 LOCK_TARGET := --python-version 3.11 --python-platform x86_64-manylinux_2_28
-LOCK_EXTRAS := --extra test --extra serve --extra eval --extra gguf
+LOCK_EXTRAS := --extra test --extra serve --extra eval --extra gguf --extra ray
 # Where the CPU build of torch is found: this workplace's wheel folder, else PyTorch's own index.
 TORCH_FIND_LINKS ?= $(if $(wildcard /opt/wheels),/opt/wheels,https://download.pytorch.org/whl/cpu/torch/)
 

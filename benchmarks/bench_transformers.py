@@ -122,7 +122,9 @@ def measure(beams: int, articles: int | None, beam4_articles: int) -> dict:
     backends = make_backends(options)
 
     started = time.perf_counter()
-    for engine in (backends.translator, backends.summarizer):
+    from summarize.backends.base import translator_for
+
+    for engine in (translator_for(backends.translator, "fr"), backends.summarizer):  # the router's French translator
         engine.model, engine.tokenizer
     load_seconds = time.perf_counter() - started
 

@@ -15,9 +15,11 @@ same command re-runs exactly the unfinished clusters; work that reached the cach
 Concurrency: one lock per cluster (filelock, OUT/.locks/<id>.lock). A batch that finds a cluster
 locked by another process goes on with the others ("busy"), then waits for it at the end of the
 pass and finds it done (skipped) or runs it. The SQLite cache (WAL) takes concurrent writers.
---jobs N runs N worker processes, each building its backends once and reusing them for all its
-clusters (models are not shared between threads; progress is then shown per cluster only); the
-default (1) runs in this process.
+Where clusters run is an `Executor`: `InProcess` (the default, --jobs 1), `ProcessPool` (--jobs N:
+N worker processes, each building its backends once and reusing them for all its clusters; models
+are not shared between threads, so progress is then shown per cluster only) and, in
+summarize/distributed.py, `RayPool` (a pool of Ray actors over a cluster of machines). Skipping,
+the index and the busy-then-wait order stay here, the same for all of them.
 """
 
 from __future__ import annotations
@@ -219,10 +221,48 @@ class ClusterRunner:
                 self._record(source, "failed", files, reason=reason)
             return Outcome(source.id, "failed", seconds=time.perf_counter() - started, reason=reason)
 
+    def record_failure(self, source: ClusterSource, reason: str) -> Outcome:
+        """Record that `source` could not be run (e.g. its worker process kept dying): a failed
+        manifest, so the index says why and the next invocation retries it."""
+        with suppress(OSError, OutputError):
+            self._record(source, "failed", fingerprint(list(source.files)), reason=reason)
+        return Outcome(source.id, "failed", reason=reason)
+
     def _record(self, source: ClusterSource, status: str, files: dict[str, str], **details) -> None:
         """Write the cluster's manifest: the last file of a run, whatever its outcome."""
         manifest = Manifest(status, self.signature, files, str(source.path.absolute()), **details)
         write_manifest(self.out_dir / source.id, manifest)
+
+
+class Executor(Protocol):
+    """Where a batch's clusters run: `run` yields one outcome per source as each finishes (any order).
+
+    `settle` returns the options as the executor's workers will run them (e.g. a device of "auto"
+    resolved for a remote cluster) before the batch computes its run signature; `close` stops the
+    workers (at once when `interrupted`: unfinished clusters have no manifest and re-run next time).
+    """
+
+    def settle(self, options: Options) -> Options: ...
+    def run(self, runner: ClusterRunner, sources: list[ClusterSource], progress: BatchProgress, **flags) -> Iterator[Outcome]: ...
+    def close(self, interrupted: bool) -> None: ...
+
+
+class _OnThisMachine:
+    """Executors on this machine: every worker sees what this process sees, so options stay as they are."""
+
+    def settle(self, options: Options) -> Options:
+        return options
+
+    def close(self, interrupted: bool) -> None:
+        pass
+
+
+class InProcess(_OnThisMachine):
+    """Runs every cluster in this process with the batch's own runner, one after the other."""
+
+    def run(self, runner: ClusterRunner, sources: list[ClusterSource], progress: BatchProgress, **flags) -> Iterator[Outcome]:
+        for source in sources:
+            yield runner.process(source, progress.cluster(source.id), **flags)
 
 
 _WORKER: ClusterRunner | None = None  # in a --jobs worker process: its runner, built once by _start_worker
@@ -239,17 +279,50 @@ def _work(task: tuple[ClusterSource, dict]) -> Outcome:
     return _WORKER.process(source, SilentProgress(), **flags)
 
 
-class Batch:
-    """A batch over ROOT: run_pass() brings every cluster's outputs up to date, then rebuilds the index."""
+class ProcessPool(_OnThisMachine):
+    """`jobs` worker processes on this machine, started on first need (a fully skipped batch spawns none)."""
 
-    def __init__(self, root: Path, out_dir: Path, options: Options, jobs: int = 1, force: bool = False):
+    def __init__(self, jobs: int):
+        self.jobs = jobs
+        self._pool = None
+
+    def run(self, runner: ClusterRunner, sources: list[ClusterSource], progress: BatchProgress, **flags) -> Iterator[Outcome]:
+        if not sources:
+            return
+        if self._pool is None:
+            context = multiprocessing.get_context("spawn")
+            self._pool = context.Pool(self.jobs, _start_worker, (runner.out_dir, runner.options))
+        yield from self._pool.imap_unordered(_work, [(source, flags) for source in sources])
+
+    def close(self, interrupted: bool) -> None:
+        if self._pool is None:
+            return
+        if interrupted:
+            self._pool.terminate()
+        else:
+            self._pool.close()
+        self._pool.join()
+
+
+class Batch:
+    """A batch over ROOT: run_pass() brings every cluster's outputs up to date, then rebuilds the index.
+
+    Clusters run on `executor` (default: in this process, or a pool of `jobs` processes)."""
+
+    def __init__(
+        self, root: Path, out_dir: Path, options: Options, jobs: int = 1, force: bool = False, executor: Executor | None = None
+    ):
         if not root.exists():
             raise BatchError(f"{root}: does not exist; pass the folder that holds your cluster folders")
         if not root.is_dir():
             raise BatchError(f"{root}: not a folder; pass the folder that holds your cluster folders")
-        self.root, self.out_dir, self.jobs, self.force = root, out_dir, jobs, force
-        self.runner = ClusterRunner(out_dir, options)
-        self._pool = None
+        self.root, self.out_dir, self.force = root, out_dir, force
+        self.executor = executor or (InProcess() if jobs == 1 else ProcessPool(jobs))
+        try:
+            self.runner = ClusterRunner(out_dir, self.executor.settle(options))
+        except BaseException:
+            self.executor.close(interrupted=True)
+            raise
 
     def run_pass(self, progress: BatchProgress | None = None, retry_failed: bool = True) -> list[Outcome]:
         progress = progress or SilentBatchProgress()
@@ -267,44 +340,36 @@ class Batch:
             progress.begin(len(to_run), len(sources) - len(to_run))
             flags = {"retry_failed": retry_failed, "force": self.force}
             busy = set()
-            for outcome in self._execute(to_run, progress, wait=False, **flags):
+            for outcome in self.executor.run(self.runner, to_run, progress, wait=False, **flags):
                 progress.finished(outcome)
                 if outcome.status == "busy":
                     busy.add(outcome.cluster_id)
                 else:
                     outcomes.append(outcome)
-            for outcome in self._execute([s for s in to_run if s.id in busy], progress, wait=True, **flags):
+            waited = [s for s in to_run if s.id in busy]
+            for outcome in self.executor.run(self.runner, waited, progress, wait=True, **flags):
                 progress.finished(outcome)
                 outcomes.append(outcome)
-        finally:
-            if sources or self.out_dir.is_dir():
-                with _interrupts_deferred():
-                    write_index(self.out_dir, self.root, {s.id: s.path for s in sources})
+        except BaseException:
+            with suppress(OutputError):  # the error that stopped the pass is the one to report
+                self._write_index(sources)
+            raise
+        self._write_index(sources)
         return outcomes
 
-    def _execute(self, sources: list[ClusterSource], progress: BatchProgress, **flags) -> Iterator[Outcome]:
-        if not sources:
-            return
-        if self.jobs == 1:
-            for source in sources:
-                yield self.runner.process(source, progress.cluster(source.id), **flags)
-            return
-        if self._pool is None:  # started on first need: a fully skipped batch spawns no worker
-            context = multiprocessing.get_context("spawn")
-            self._pool = context.Pool(self.jobs, _start_worker, (self.out_dir, self.runner.options))
-        yield from self._pool.imap_unordered(_work, [(source, flags) for source in sources])
+    def _write_index(self, sources: list[ClusterSource]) -> None:
+        if sources or self.out_dir.is_dir():
+            with _interrupts_deferred():
+                write_index(self.out_dir, self.root, {s.id: s.path for s in sources})
 
     def __enter__(self) -> Batch:
         return self
 
     def __exit__(self, exc_type, *_) -> None:
-        if self._pool is not None:
-            if exc_type is None:
-                self._pool.close()
-            else:  # interrupted: stop workers now; their unfinished clusters have no manifest and re-run
-                self._pool.terminate()
-            self._pool.join()
-        self.runner.cache.close()
+        try:
+            self.executor.close(interrupted=exc_type is not None)
+        finally:
+            self.runner.cache.close()
 
 
 @contextmanager

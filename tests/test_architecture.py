@@ -43,6 +43,7 @@ LAYERS: list[set[str]] = [
     {"summarize.manifest", "summarize.index", "summarize.evaluate"},
     {"summarize.pipeline"},
     {"summarize.batch"},
+    {"summarize.distributed"},
     {"summarize.uploads"},
     {"summarize.serve"},
     # the command line, above everything

@@ -166,6 +166,7 @@ class _CT2Model(ModelEngine):
                 key = (str(self.converted), self.device, self.quantization)
             if key not in _MODELS:
                 _MODELS[key] = _load_model(ctranslate2, self.ct2_class, *key)
+                self._count_load("model")
         return _MODELS[key]
 
 

@@ -12,6 +12,7 @@ first use.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Sequence
@@ -30,6 +31,9 @@ LOOP_RETRY_NO_REPEAT_NGRAM = 3
 
 # Process-level tokenizer cache, keyed by (engine, directory): articles, clusters and both roles reuse them.
 _TOKENIZERS: dict[tuple[str, str], object] = {}
+# What this process loaded, counted by "engine task what" (e.g. "transformers translation model"):
+# a batch worker reports it, so tests and benchmarks can see that each worker loads each model once.
+LOADS: Counter[str] = Counter()
 
 
 class ModelEngine(ABC):
@@ -108,7 +112,11 @@ class ModelEngine(ABC):
         key = (self.engine, str(self.model_dir))
         if key not in _TOKENIZERS:
             _TOKENIZERS[key] = self._load_with_transformers("tokenizer", self._load_tokenizer)
+            self._count_load("tokenizer")
         return _TOKENIZERS[key]
+
+    def _count_load(self, what: str) -> None:
+        LOADS[f"{self.engine} {self.task} {what}"] += 1
 
     def _batches(self, lengths: Sequence[int]) -> list[list[int]]:
         """Indices grouped into batches of similar length under the token budget, longest first.

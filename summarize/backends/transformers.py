@@ -89,6 +89,7 @@ class _TransformersModel(ModelEngine):
         key = (str(self.model_dir), device, dtype)
         if key not in _MODELS:
             _MODELS[key] = self._load_with_transformers("model", lambda transformers: _load_model(transformers, self.auto_class, key))
+            self._count_load("model")
         return _MODELS[key]
 
 

@@ -169,7 +169,25 @@ BatchRoot = Annotated[
 BatchOut = Annotated[Path, typer.Option("--out", "-o", help="Where results go: OUT/<cluster-id>/ and OUT/index.{json,md,html}.")]
 Watch = Annotated[bool, typer.Option(help="Keep polling ROOT for new or changed clusters until Ctrl-C.")]
 Interval = Annotated[float, typer.Option(min=0.1, help="Seconds between polls with --watch.")]
-Jobs = Annotated[int, typer.Option(min=1, max=64, help="Worker processes, each loading its own models once (1: none).")]
+Jobs = Annotated[
+    Optional[int],
+    typer.Option(
+        min=1,
+        max=1024,
+        help="Worker processes on this machine, each loading its own models once (default 1: none); with --ray, the "
+        "number of Ray workers (default: one per GPU, or per 4 CPUs).",
+    ),
+]
+RayAddress = Annotated[
+    Optional[str],
+    typer.Option(
+        "--ray",
+        metavar="auto|ADDRESS",
+        help="Run the clusters on a Ray cluster (pip install 'summarize\\[ray]'): 'auto' is the one `ray start` made on "
+        "this host (else a new local one), or pass its HOST:6379 address. ROOT and --out must be on a shared filesystem "
+        "that every node sees at the same path; each node keeps its own cache (a local folder, never a shared one).",
+    ),
+]
 Force = Annotated[bool, typer.Option(help="Re-run unchanged clusters too (cached sentences are still reused).")]
 
 
@@ -181,7 +199,8 @@ def batch(
     out: BatchOut = Path("outputs"),
     watch: Watch = False,
     interval: Interval = 10.0,
-    jobs: Jobs = 1,
+    jobs: Jobs = None,
+    ray: RayAddress = None,
     force: Force = False,
     quiet: Quiet = False,
     max_polls: Annotated[Optional[int], typer.Option(hidden=True, min=1)] = None,
@@ -193,15 +212,24 @@ def batch(
     its folder name). A cluster is re-run when its files, their contents or the settings change.
     Killed? Run the same command again: it finishes the job. Two batches at once share the work:
     a cluster another process is on is reported busy, then waited for at the end. Exit code 1 if
-    any cluster failed (the others are still done).
+    any cluster failed (the others are still done). With --ray the clusters run on a Ray
+    cluster's workers, each loading its models once; ROOT and OUT must be on a filesystem every
+    node sees.
     """
     from summarize.batch import Batch
     from summarize.cli.progress import make_batch_progress, print_outcomes
 
+    executor = None
+    if ray is not None:
+        from summarize.distributed import RayPool
+
+        executor = RayPool(ray, jobs)
     outcomes = []
     polls = 0
     try:
-        with Batch(root, out, options, jobs, force) as runner:
+        with Batch(root, out, options, jobs or 1, force, executor) as runner:
+            if executor is not None and not quiet:
+                console.print(executor.describe(), markup=False, highlight=False)
             if watch and not quiet:
                 console.print(f"watching {root} every {interval:g} s; Ctrl-C to stop", markup=False, highlight=False)
             while True:
