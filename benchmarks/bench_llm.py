@@ -211,7 +211,6 @@ def main() -> int:
     if not (model / "config.json").is_file():
         print(f"bench_llm: {model} is not a model directory (build one with ../shared/tools/real-llm); nothing measured", file=sys.stderr)
         return 1
-    partial = args.flores_documents is not None or args.cnndm_articles is not None
     results = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
     results.update(
         machine={"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
@@ -229,9 +228,11 @@ def main() -> int:
             results["cnndm"] = cnndm(model, args.brief_words, args.cnndm_articles)
         summary = {k: v for k, v in results[part].items() if k not in ("sample", "model", "models", "signatures", "signature", "markdown")}
         print(json.dumps(summary, indent=1), flush=True)
-    if partial or args.no_write:
-        print("trial or partial run (--no-write, --flores-documents, --cnndm-articles): results not written", file=sys.stderr)
+    if args.no_write:
+        print("trial run (--no-write): results not written", file=sys.stderr)
         return 0
+    for part in args.parts:  # a subset is written as what it is, never passed off as the whole set
+        results[part]["subset"] = {"flores": args.flores_documents, "cnndm": args.cnndm_articles}.get(part) is not None
     results["measured_at"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     if "seed" in args.parts:
         SEED_MARKDOWN.write_text(results["seed"].pop("markdown"), encoding="utf-8")
