@@ -22,13 +22,13 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from anyascii import anyascii
 
 from summarize.errors import VerifyError
 from summarize.lexicon import TARGET, lexicon, name_groups
-from summarize.numbers import find_numbers, support_of, vocabulary
+from summarize.numbers import converted, find_numbers, imperial_measures, roman_ordinal, support_of, vocabulary
 from summarize.records import CheckItem
 from summarize.text import fold
 
@@ -51,7 +51,6 @@ _SPELLING = [
 ]
 ACRONYM = "#"  # marks the spelling key of an all-capitals word of at most five letters
 MIN_LEARNED = 2  # sentence pairs in which two names must be left unmatched together to count as variants
-_ROMAN_ORDINAL = re.compile(r"^[IVXLC]+(?:e|er|ème|ère)$")  # 'XVe siècle' is a number, not a name
 TITLE_SHARE = 0.75  # share of capitalised longer words above which a line is set in title case
 
 
@@ -66,6 +65,7 @@ class _Conventions:
     elision: re.Pattern | None
     nouns_capitalised: bool
     cases: bool
+    language: str | None  # 'XVe' in French and 'XXth' in English are numbers, not names
 
 
 @lru_cache(maxsize=1)
@@ -93,6 +93,7 @@ def conventions(language: str | None) -> _Conventions:
         elision=re.compile(rf"(?i)^(?:{'|'.join(map(re.escape, elisions))})['’](?=[^\W\d_])") if elisions else None,
         nouns_capitalised=own.nouns_capitalised,
         cases=own.cases,
+        language=language,
     )
 
 
@@ -111,6 +112,7 @@ class Word:
 class Name:
     text: str
     keys: tuple[str, ...]  # spelling keys of its significant words
+    forms: tuple[str, ...] = ()  # those words as written, one per key ('Queen' for 'kueen')
 
 
 def latin(word: str) -> str:
@@ -215,7 +217,7 @@ def _is_name_word(word: Word, rules: _Conventions) -> bool:
         and folded not in rules.stopwords
         and folded not in rules.calendar
         and folded not in rules.not_names
-        and not _ROMAN_ORDINAL.match(word.text)
+        and not roman_ordinal(word.text, rules.language)
     )
 
 
@@ -224,9 +226,15 @@ def _key(word: Word, part: str) -> str:
 
 
 def _significant(word: Word, rules: _Conventions) -> list[str]:
+    return [key for key, _ in _significant_forms(word, rules)]
+
+
+def _significant_forms(word: Word, rules: _Conventions) -> list[tuple[str, str]]:
+    """(spelling key, word piece as written) of each piece of `word` that can carry a name."""
+    pieces = [p for p in re.split(r"-", word.text) if p]
     return [
-        _key(word, p)
-        for p in word.parts
+        (_key(word, p), piece)
+        for p, piece in zip(word.parts, pieces)
         if p not in rules.stopwords and p not in rules.particles and p not in rules.calendar and (len(p) >= 3 or word.acronym)
     ]
 
@@ -270,9 +278,10 @@ def find_names(text: str, known: set[str], language: str | None = DEFAULT_LANGUA
             for w in name_words
             if not w.initial or fold(w.text) in known or w.text.isupper() or (len(name_words) > 1 and not w.in_title)
         ]
-        keys = tuple(k for w in name_words for k in _significant(w, rules))
-        if keys:
-            names.append(Name(text[name_words[0].start : run[-1].start + len(run[-1].text)], keys))
+        significant = [pair for w in name_words for pair in _significant_forms(w, rules)]
+        if significant:
+            keys, forms = zip(*significant)
+            names.append(Name(text[name_words[0].start : run[-1].start + len(run[-1].text)], keys, forms))
         run.clear()
 
     for i, word in enumerate(tokens):
@@ -337,6 +346,20 @@ def groups_in(vocabulary: frozenset[str], language: str | None) -> frozenset[str
     candidates = {group for key in vocabulary for group in groups_of(key, language)}
     return frozenset(
         group for group in candidates if any(all(_backed(k, vocabulary) for k in form) for form in forms[group])
+    )
+
+
+@lru_cache(maxsize=65536)
+def places_or_peoples(key: str, language: str | None) -> frozenset[str]:
+    """Conventional names that `key` is by itself or is derived from: a country, city or body, or
+    its people ('Allemagne', 'japonaise' from 'Japon', 'Swedish'), not only a word of one ('Orient'
+    of 'Moyen-Orient'); a derived word shares the name's stem ('pays' is no 'Paris')."""
+    forms, _ = _group_forms(language)
+    return frozenset(
+        group
+        for group in groups_of(key, language)
+        for form in forms[group]
+        if len(form) == 1 and len(prefix := _common_prefix(key, form[0])) >= 4 and len(prefix) >= 0.8 * min(len(key), len(form[0]))
     )
 
 
@@ -442,16 +465,17 @@ def _carried_over(matched: Sequence[_PairNames]) -> Iterable[str]:
 
 
 class _KeyIndex:
-    """Spelling keys looked up strictly: equal, or one an inflection of the other (Merkels/Merkel);
-    bucketed by their first two letters."""
+    """Spelling keys bucketed by their first two letters, looked up with `match`: by default
+    strictly, equal or one an inflection of the other (Merkels/Merkel)."""
 
-    def __init__(self, keys: Iterable[str]) -> None:
+    def __init__(self, keys: Iterable[str], match: Callable[[str, str], bool] | None = None) -> None:
         self._buckets: dict[str, set[str]] = defaultdict(set)
+        self._match = match or _same_stem
         for key in keys:
             self._buckets[key[:2]].add(key)
 
     def __contains__(self, key: str) -> bool:
-        return any(_same_stem(key, other) for other in self._buckets.get(key[:2], ()))
+        return any(self._match(key, other) for other in self._buckets.get(key[:2], ()))
 
 
 def _same_stem(a: str, b: str) -> bool:
@@ -481,6 +505,7 @@ def check_translations(pairs: Sequence[TranslationPair], source_language: str | 
     # Where every noun is capitalised (German), a source word is a name only where some other
     # translation carries it over as it is (Merkel, Merkels).
     carried = set(_carried_over(matched)) if conventions(language).nouns_capitalised else None
+    named = _KeyIndex((k for names in matched for n in names.target_names for k in n.keys), similar)
     full_names: dict[str, dict[str, list[Name]]] = {}  # article -> first two letters of a word -> source names
     for pair, names in zip(pairs, matched):
         for name in names.source_names:
@@ -489,25 +514,54 @@ def check_translations(pairs: Sequence[TranslationPair], source_language: str | 
     items: list[CheckItem] = []
     for pair, names in zip(pairs, matched):
         found = _number_findings(pair.source, pair.translation, language)
+        losses = [
+            (name, [k for k in name.keys if k in names.unmatched_source and not _variant_present(k, names, variants) and (carried is None or k in carried)])
+            for name in names.source_names
+        ]
+        # A common noun the source capitalises in a name ('Chambre', 'Fédération') that no translation
+        # in the text writes as a name: rendered as a common noun or by the body's own name, it is no loss.
+        firm = [(name, [k for k, form in zip(name.keys, name.forms) if k in lost and not _common_noun(k, form, language, named)]) for name, lost in losses]
+        # A common noun the English capitalises in a name ('Queen', 'Hurricane') renders a common noun
+        # of the source, unless a name of the source went missing: then it may stand in its place.
+        lenient = not any(lost for _, lost in firm)
+        unsupported = []
         for name in names.target_names:
-            unbacked = [k for k in name.keys if not _target_word_backed(k, name, names, variants, full_names.get(pair.article, {}))]
-            if not _tolerable(name, unbacked, known_target.recurring):
-                found.append(("name", "unsupported", name.text))
-        for name in names.source_names:
-            lost = [
+            unbacked = [
                 k
-                for k in name.keys
-                if k in names.unmatched_source
-                and not _variant_present(k, names, variants)
-                and (carried is None or k in carried)
+                for k, form in zip(name.keys, name.forms)
+                if not _target_word_backed(k, name, names, variants, full_names.get(pair.article, {}))
+                and not (lenient and _descriptive(k, form))
             ]
-            if 2 * len(lost) > len(name.keys):  # 'Sullivan' for 'Jake Sullivan' is no loss; 'Minister' for 'Défense Sergueï Choïgou' is
+            if not _tolerable(name, unbacked, known_target.recurring):
+                unsupported.append(("name", "unsupported", name.text))
+        found += unsupported
+        for name, lost in losses if unsupported else firm:  # beside an invented name, a lost common noun is lost too
+            # 'Sullivan' for 'Jake Sullivan' is no loss; 'Minister' for 'Défense Sergueï Choïgou' and 'Larry Ohio' for 'Larry Nassar' are
+            if 2 * len(lost) > len(name.keys) or (len(name.keys) == 2 and name.keys[-1] in lost):
                 found.append(("name", "missing", name.text))
         items.extend(
             CheckItem(kind, problem, text, "translation", pair.article, pair.index, pair.translation, pair.source)
             for kind, problem, text in dict.fromkeys(found)
         )
     return items
+
+
+def _descriptive(key: str, form: str) -> bool:
+    """A common English noun capitalised by convention inside a name ('Queen', 'Hurricane',
+    'Gulf'), not a place or people the conventional names know."""
+    return form[:1].isupper() and not form.isupper() and generic(form, TARGET) and not places_or_peoples(key, TARGET)
+
+
+def generic(form: str, language: str | None) -> bool:
+    """`form` is one of the common nouns `language` capitalises inside names (its table's generic_words)."""
+    return fold(form) in lexicon(language).generic_words
+
+
+def _common_noun(key: str, form: str, language: str | None, named: _KeyIndex) -> bool:
+    """A common noun of the source language capitalised at the head of a name ('Chambre',
+    'Fédération') that no translation in the text writes as a name, nor a place or people the
+    conventional names know."""
+    return not form.isupper() and generic(form, language) and key not in named and not places_or_peoples(key, language)
 
 
 def _tolerable(name: Name, unbacked: list[str], recurring: set[str] | frozenset[str] = frozenset()) -> bool:
@@ -523,13 +577,15 @@ def _tolerable(name: Name, unbacked: list[str], recurring: set[str] | frozenset[
 def _number_findings(source: str, translation: str, language: str | None) -> list[tuple[str, str, str]]:
     source_numbers, target_numbers = find_numbers(source, language), find_numbers(translation, TARGET)
     source_support, target_support = support_of(source_numbers), support_of(target_numbers)
-    found = [("number", "unsupported", m.text) for m in target_numbers if m.checked and m.value not in source_support]
-    found += [
-        ("number", "missing", m.text)
-        for m in source_numbers
-        if m.checked and m.digits and not (m.support & target_support)
-    ]
-    return found
+    unsupported = [m for m in target_numbers if m.checked and m.value not in source_support]
+    missing = [m for m in source_numbers if m.checked and m.digits and not (m.support & target_support)]
+    if unsupported or missing:  # a metric quantity the translation gives in imperial units: '450 kg', '1,000 pounds'
+        measures = imperial_measures(translation)
+        converted_source, converted_measures = converted(source_numbers, measures)
+        converted_target = {measures[j][0] for j in converted_measures}
+        unsupported = [m for m in unsupported if m not in converted_target]
+        missing = [m for i, m in enumerate(source_numbers) if m in missing and i not in converted_source]
+    return [("number", "unsupported", m.text) for m in unsupported] + [("number", "missing", m.text) for m in missing]
 
 
 def _variant_present(source_key: str, names: _PairNames, variants: set[tuple[str, str]]) -> bool:

@@ -64,6 +64,7 @@ class _Vocabulary:
     compound: bool
     decimal_comma: bool
     hours: re.Pattern | None
+    roman_ordinal: re.Pattern  # 'XIXe', 'Ve République', 'XXth': a numeral of two letters or more, or V or X, and a suffix
 
     def is_number(self, word: str) -> bool:
         return word in self.words or word in self.scales
@@ -99,6 +100,9 @@ def vocabulary(language: str | None) -> _Vocabulary:
             rf"(?<![\d.,:])(\d{{1,2}})(?:[.:](\d{{2}}))?[{SPACES}]?(?:{'|'.join(map(re.escape, sorted(hours, key=len, reverse=True)))})\b",
             re.IGNORECASE,
         ) if hours else None,
+        roman_ordinal=re.compile(
+            rf"\b([IVXLC]{{2,}}|[VX])(?:{'|'.join(sorted({s for t in tables for s in t.roman_suffixes}, key=len, reverse=True))})\b"
+        ),
     )
 
 
@@ -106,11 +110,14 @@ _TIME_FR = re.compile(r"(?<![\d.,:])(\d{1,2})[ \u00a0\u202f]?h(?:[ \u00a0\u202f]
 _TIME_AMPM = re.compile(r"(?<![\d.,:])(\d{1,2})(?:[:.](\d{2}))?[ \u00a0\u202f]?([ap])\.?m\b\.?", re.IGNORECASE)
 _TIME_CLOCK = re.compile(r"(?<![\d.,:])(\d{1,2}):(\d{2})(?![\d:])")
 _ORDINAL = re.compile(r"(?<![\d.,])(\d+)(?:er|re|ère|ème|eme|è|e|st|nd|rd|th)\b")
-_ROMAN_ORDINAL = re.compile(r"\b([IVXLC]{2,})(?:e|er|ère|ème)\b")
+_TIME_MILITARY = re.compile(r"(?<![\d.,:])([01]\d|2[0-3])([0-5]\d)[ \u00a0]?(?:GMT|UTC|Z|hrs|hours)\b")  # '1200 GMT'
+
 _DIGITS = re.compile(rf"(?<!\d)\d+(?:[.,]\d+)*(?:[{SPACES}]\d+(?:[.,]\d+)*)*")
 _SCALE_AFTER = re.compile(r"[ \u00a0\u202f-]?([^\W\d_]+)\b")
 _SHORT_YEAR = re.compile(r"['’/]\d{2}$")  # '’98', 'T1/15', '12/09/15'
 _CURRENCY = "$€£¥₽"
+_RANGE = re.compile(r"\s*(?:to|and|or|-|–|—)\s*", re.IGNORECASE)  # '328 to 820 feet'
+
 _CURRENCY_CODES = re.compile(r"[ \u00a0\u202f]?(?:[A-Z]{3}|[A-Z]{1,2}\$)(?![^\W\d_])")  # '5 M USD', '5 M CA$'
 _WORD = re.compile(r"[^\W\d_]+")
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
@@ -222,6 +229,8 @@ def _times(text: str, words: _Vocabulary) -> list[NumberMention]:
             add(match, hour, minute)
     for match in _TIME_FR.finditer(text):
         add(match, int(match.group(1)), int(match.group(2) or 0), extra=(int(match.group(2) or 0),))
+    for match in _TIME_MILITARY.finditer(text):
+        add(match, int(match.group(1)), int(match.group(2)), extra=(int(match.group(2)),))
     for match in _TIME_CLOCK.finditer(text):
         add(match, int(match.group(1)), int(match.group(2)), extra=(int(match.group(2)),))
     for match in words.hours.finditer(text) if words.hours else ():
@@ -234,9 +243,9 @@ def _times(text: str, words: _Vocabulary) -> list[NumberMention]:
     return found
 
 
-def _ordinals(text: str) -> list[NumberMention]:
+def _ordinals(text: str, words: _Vocabulary) -> list[NumberMention]:
     found = [_mention(m.group(), m.start(), Decimal(m.group(1)), checked=True, digits=True) for m in _ORDINAL.finditer(text)]
-    for match in _ROMAN_ORDINAL.finditer(text):
+    for match in words.roman_ordinal.finditer(text):
         value = _roman(match.group(1))
         if value:
             found.append(_mention(match.group(), match.start(), Decimal(value), checked=True, digits=True))
@@ -380,7 +389,7 @@ def find_numbers(text: str, language: str | None = "fr") -> tuple[NumberMention,
     words = vocabulary(language)
     chosen: list[NumberMention] = []
     taken: list[tuple[int, int]] = []
-    for mentions in (_times(text, words), _ordinals(text), _digit_numbers(text, words), _word_numbers(text, words)):
+    for mentions in (_times(text, words), _ordinals(text, words), _digit_numbers(text, words), _word_numbers(text, words)):
         for mention in mentions:
             span = (mention.start, mention.start + len(mention.text))
             if any(span[0] < end and start < span[1] for start, end in taken):
@@ -388,6 +397,64 @@ def find_numbers(text: str, language: str | None = "fr") -> tuple[NumberMention,
             chosen.append(mention)
             taken.append(span)
     return tuple(sorted(chosen, key=lambda m: m.start))
+
+
+def roman_ordinal(word: str, language: str | None) -> bool:
+    """`word` is a Roman numeral with an ordinal suffix of `language` or English ('XVe', 'XXth')."""
+    match = vocabulary(language).roman_ordinal.fullmatch(word)
+    return bool(match) and _roman(match.group(1)) is not None
+
+
+@lru_cache(maxsize=1)
+def _imperial_unit() -> tuple[re.Pattern, dict[str, float]]:
+    units = lexicon(TARGET).imperial_units
+    names = "|".join(re.escape(u).replace(r"\ ", r"[\s\u00a0-]+") for u in sorted(units, key=len, reverse=True))
+    return re.compile(rf"[\s\u00a0-]*(?:{names})\b", re.IGNORECASE), units
+
+
+def imperial_measures(text: str) -> list[tuple[NumberMention, float]]:
+    """English numbers in an imperial unit ('17,500 miles per hour', 'six miles', '328 to 820
+    feet'), each with the metric quantity one of its units stands for (km, km/h, m, kg, ha, l...)."""
+    pattern, units = _imperial_unit()
+    mentions = [m for m in find_numbers(text, TARGET) if _numeric(m.value) is not None]
+    factors: list[float | None] = []
+    for mention in mentions:
+        unit = pattern.match(text, mention.start + len(mention.text))
+        factors.append(units[fold(re.sub(r"[\s\u00a0-]+", " ", unit.group().strip(" \u00a0-")))] if unit else None)
+    for i in range(len(mentions) - 2, -1, -1):  # the first number of a range takes the unit of the second
+        gap = text[mentions[i].start + len(mentions[i].text) : mentions[i + 1].start]
+        if factors[i] is None and _RANGE.fullmatch(gap):
+            factors[i] = factors[i + 1]
+    return [(m, f) for m, f in zip(mentions, factors) if f is not None]
+
+
+def _numeric(value: str) -> Decimal | None:
+    try:
+        return Decimal(value)
+    except ArithmeticError:
+        return None
+
+
+def rounds_to(rounded: Decimal, exact: float) -> bool:
+    """`rounded` is `exact` as a translator rounds a converted quantity: within half a unit of its
+    last significant digit ('1,000' for 992, '17,500' for 17,398 at 1%, 'six' for 6.2) or 1%."""
+    precision = Decimal(1).scaleb(rounded.normalize().as_tuple().exponent)
+    return abs(float(rounded) - exact) <= max(float(precision) / 2, 0.01 * abs(exact))
+
+
+def converted(source: Iterable[NumberMention], measures: Iterable[tuple[NumberMention, float]]) -> tuple[set[int], set[int]]:
+    """Which source numbers (by position in `source`) and which imperial measures (by position in
+    `measures`) are the same quantity in metric and imperial units: '450 kg' and '1,000 pounds'."""
+    source_values = [(i, _numeric(m.value)) for i, m in enumerate(source)]
+    source_values = [(i, v) for i, v in source_values if v is not None and v > 0]
+    backed_source, backed_measures = set(), set()
+    for j, (mention, factor) in enumerate(measures):
+        value = Decimal(mention.value)
+        for i, metric in source_values:
+            if rounds_to(value, float(metric) / factor) or rounds_to(metric, float(value) * factor):
+                backed_source.add(i)
+                backed_measures.add(j)
+    return backed_source, backed_measures
 
 
 def support_of(mentions: Iterable[NumberMention]) -> set[str]:
