@@ -577,7 +577,7 @@ def _tolerable(name: Name, unbacked: list[str], recurring: set[str] | frozenset[
 def _number_findings(source: str, translation: str, language: str | None) -> list[tuple[str, str, str]]:
     source_numbers, target_numbers = find_numbers(source, language), find_numbers(translation, TARGET)
     source_support, target_support = support_of(source_numbers), support_of(target_numbers)
-    unsupported = [m for m in target_numbers if m.checked and m.value not in source_support]
+    unsupported = [m for m in target_numbers if m.checked and not m.readings & source_support]
     missing = [m for m in source_numbers if m.checked and m.digits and not (m.support & target_support)]
     if unsupported or missing:  # a metric quantity the translation gives in imperial units: '450 kg', '1,000 pounds'
         measures = imperial_measures(translation)
@@ -616,7 +616,7 @@ def check_summary(sentences: Sequence[str], sources: Sequence[str], where: str, 
     known = _Known.of([*sources, *sentences], TARGET)
     items = []
     for index, sentence in enumerate(sentences):
-        found = [("number", m.text) for m in find_numbers(sentence, TARGET) if m.checked and m.value not in number_support]
+        found = [("number", m.text) for m in find_numbers(sentence, TARGET) if m.checked and not m.readings & number_support]
         found += [
             ("name", n.text)
             for n in find_names(sentence, known.names, TARGET, known.common)

@@ -56,6 +56,8 @@ class Lexicon:
     currency_scales: dict[str, int] = field(default_factory=dict)  # only beside a currency: 'M$', 'k€'
     lone_scales: frozenset[str] = frozenset()  # a quantity on their own: 'mille personnes'
     long_scale: frozenset[str] = frozenset()  # 'billion' = 10^12 here
+    scale_joiners: frozenset[str] = frozenset()  # between two scales: es 'miles de millones'
+    fractions: dict[str, str] = field(default_factory=dict)  # before 'a' and a scale: 'half': '0.5'
     months: dict[str, int] = field(default_factory=dict)
     weekdays: frozenset[str] = frozenset()  # and abbreviated month and day names
     hours: frozenset[str] = frozenset()  # '15 heures', '15 Uhr'
@@ -160,6 +162,8 @@ def lexicon(code: str | None) -> Lexicon:
         currency_scales={**cldr.get("letters", {}), "m": 10**6, "k": 1000},
         lone_scales=_words(numbers.get("lone_scales", "")),
         long_scale=_words(numbers.get("long_scale", "")),
+        scale_joiners=_words(numbers.get("scale_joiners", "")),
+        fractions={fold(form): value for item in numbers.get("fractions", "").split() for forms, _, value in [item.rpartition(":")] for form in expand(forms)},
         months={**cldr.get("months", {}), **_values(numbers.get("months", ""))},
         weekdays=cldr.get("weekdays", frozenset()),
         hours=_words(numbers.get("hours", "")),

@@ -37,6 +37,7 @@ class NumberMention:
     support: frozenset[str]
     checked: bool
     digits: bool
+    readings: frozenset[str] = frozenset()  # the values it may stand for ('90s': 90, 1990, 2090); any backed one will do
 
 
 def canonical(number: Decimal) -> str:
@@ -57,6 +58,8 @@ class _Vocabulary:
     currency_scales: dict[str, int]  # beside a currency sign only: 'M$', '$5m', 'k€'
     lone_scales: frozenset[str]
     long_scale: frozenset[str]
+    scale_joiners: frozenset[str]  # between two scales: 'miles de millones' (10^9)
+    fractions: dict[str, Decimal]  # before 'a' and a scale: 'half a million'
     months: dict[str, int]
     checked_months: frozenset[str]  # English month names, in English text: a changed month is a changed date
     connectors: frozenset[str]
@@ -90,6 +93,8 @@ def vocabulary(language: str | None) -> _Vocabulary:
         currency_scales=merged("currency_scales"),
         lone_scales=frozenset(k for t in tables for k in t.lone_scales),
         long_scale=frozenset(k for t in tables for k in t.long_scale),
+        scale_joiners=frozenset(k for t in tables for k in t.scale_joiners),
+        fractions={k: Decimal(v) for t in tables for k, v in t.fractions.items()},
         months=merged("months"),
         checked_months=frozenset(english.months) - {"may"} if own.code in ("", TARGET) else frozenset(),  # 'may' is a verb
         connectors=frozenset(k for t in tables for k in t.connectors),
@@ -97,7 +102,9 @@ def vocabulary(language: str | None) -> _Vocabulary:
         compound=own.compound_numbers,
         decimal_comma=own.decimal_comma,
         hours=re.compile(
-            rf"(?<![\d.,:])(\d{{1,2}})(?:[.:](\d{{2}}))?[{SPACES}]?(?:{'|'.join(map(re.escape, sorted(hours, key=len, reverse=True)))})\b",
+            rf"(?<![\d.,:])(\d{{1,2}})(?:[.:](\d{{2}}))?[{SPACES}]?(?:{'|'.join(map(re.escape, sorted(hours, key=len, reverse=True)))})\b"
+            rf"(?:[{SPACES}](\d{{2}})(?!\d|[.,]\d))?",  # '23 heures 30'
+
             re.IGNORECASE,
         ) if hours else None,
         roman_ordinal=re.compile(
@@ -112,6 +119,8 @@ _TIME_CLOCK = re.compile(r"(?<![\d.,:])(\d{1,2}):(\d{2})(?![\d:])")
 _ORDINAL = re.compile(r"(?<![\d.,])(\d+)(?:er|re|ère|ème|eme|è|e|st|nd|rd|th)\b")
 _TIME_MILITARY = re.compile(r"(?<![\d.,:])([01]\d|2[0-3])([0-5]\d)[ \u00a0]?(?:GMT|UTC|Z|hrs|hours)\b")  # '1200 GMT'
 
+_DECADE = re.compile(r"(?<![\d.,])['’]?(\d{2}|1[0-9]{2}0|20[0-9]0)['’]?s\b")  # '1930s', '90s', "'60s"
+_THOUSANDS_REST = re.compile(r"[ \u00a0\u202f](\d{1,3})(?!\d|[.,]\d|[^\W\d_])")  # after 'mille': '9 mille 200'
 _DIGITS = re.compile(rf"(?<!\d)\d+(?:[.,]\d+)*(?:[{SPACES}]\d+(?:[.,]\d+)*)*")
 _SCALE_AFTER = re.compile(r"[ \u00a0\u202f-]?([^\W\d_]+)\b")
 _SHORT_YEAR = re.compile(r"['’/]\d{2}$")  # '’98', 'T1/15', '12/09/15'
@@ -123,10 +132,13 @@ _WORD = re.compile(r"[^\W\d_]+")
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 
 
-def _mention(text: str, start: int, value: Decimal | str, *, checked: bool, digits: bool, also=()) -> NumberMention:
+def _mention(text: str, start: int, value: Decimal | str, *, checked: bool, digits: bool, also=(), readings=()) -> NumberMention:
+    """`also`: further values it backs (a time backs its hour); `readings`: other values it may
+    itself mean ('T1/15' 2015, '60' in 'the 60s' 1960), which it backs too."""
     value = value if isinstance(value, str) else canonical(value)
-    support = {value} | {a if isinstance(a, str) else canonical(Decimal(a)) for a in also}
-    return NumberMention(text, value, start, frozenset(support), checked, digits)
+    read = {value} | {canonical(Decimal(r)) for r in readings}
+    support = read | {a if isinstance(a, str) else canonical(Decimal(a)) for a in also}
+    return NumberMention(text, value, start, frozenset(support), checked, digits, frozenset(read))
 
 
 def parse_digits(token: str) -> Decimal:
@@ -186,6 +198,9 @@ def _scale_after(text: str, start: int, end: int, words: _Vocabulary) -> tuple[i
     multiplier, position = 1, end
     while match := _SCALE_AFTER.match(text, position):
         word = fold(match.group(1))
+        joined = _SCALE_AFTER.match(text, match.end()) if multiplier > 1 and word in words.scale_joiners else None
+        if joined and fold(joined.group(1)) in words.scales:  # 'miles de millones'
+            match, word = joined, fold(joined.group(1))
         if word in words.digit_scales:
             scale = words.digit_scales[word]
         elif word in words.currency_scales and len(word) == 1 and _beside_currency(text, start, match.end()):
@@ -234,17 +249,29 @@ def _times(text: str, words: _Vocabulary) -> list[NumberMention]:
     for match in _TIME_CLOCK.finditer(text):
         add(match, int(match.group(1)), int(match.group(2)), extra=(int(match.group(2)),))
     for match in words.hours.finditer(text) if words.hours else ():
-        hour = int(match.group(1))
-        if match.group(2):  # '15.30 Uhr'
-            add(match, hour, int(match.group(2)), extra=(int(match.group(2)),))
+        hour, minutes = int(match.group(1)), match.group(2) or match.group(3)
+        if minutes:  # '15.30 Uhr', '23 heures 30'
+            add(match, hour, int(minutes), extra=(int(minutes),))
         else:  # '15 heures' is a time or a duration: back both
             found.append(_mention(match.group(1), match.start(), Decimal(hour), checked=True, digits=True,
                                   also=(f"{hour}:00", f"{hour % 12 or 12}:00")))
     return found
 
 
+def _decade(number: int) -> list[int]:
+    """The years a decade written short may mean: '60' (German '60er', French 'années 60') is 1960 or 2060."""
+    return [1900 + number, 2000 + number] if 10 <= number < 100 and number % 10 == 0 else []
+
+
 def _ordinals(text: str, words: _Vocabulary) -> list[NumberMention]:
-    found = [_mention(m.group(), m.start(), Decimal(m.group(1)), checked=True, digits=True) for m in _ORDINAL.finditer(text)]
+    found = [
+        _mention(m.group(), m.start(), Decimal(m.group(1)), checked=True, digits=True, readings=_decade(int(m.group(1))))
+        for m in _ORDINAL.finditer(text)
+    ]
+    for match in _DECADE.finditer(text):  # '1930s' is also 'the thirties' ('années trente'); "'90s" is 1990
+        number = int(match.group(1))
+        short = [number % 100] if number >= 1000 else _decade(number)
+        found.append(_mention(match.group(), match.start(), Decimal(number), checked=True, digits=True, readings=short))
     for match in words.roman_ordinal.finditer(text):
         value = _roman(match.group(1))
         if value:
@@ -254,8 +281,11 @@ def _ordinals(text: str, words: _Vocabulary) -> list[NumberMention]:
 
 def _digit_numbers(text: str, words: _Vocabulary) -> list[NumberMention]:
     found = []
+    taken = 0  # end of the last mention: '9 mille 200' takes its '200'
     for run in _DIGITS.finditer(text):
         for start, end in _space_groups(run):
+            if start < taken:
+                continue
             written = text[start:end]
             token = re.sub(f"[{SPACES}]", "", written)
             number = parse_digits(token)
@@ -273,7 +303,14 @@ def _digit_numbers(text: str, words: _Vocabulary) -> list[NumberMention]:
                 scale_words = {fold(w) for w in _WORD.findall(text[end:word_end])}
                 if scale_words & words.long_scale:
                     readings.append(readings[0] * 1000)
-            found.append(_mention(written, start, readings[0], checked=True, digits=True, also=readings[1:]))
+                rest = _THOUSANDS_REST.match(text, word_end)
+                if rest and multiplier == 1000 and number == number.to_integral_value():
+                    readings = [number * 1000 + int(rest.group(1))]  # '630 mille 697' is 630697
+                    further = _scale_after(text, start, rest.end(), words)  # '2 mil 600 millones'
+                    readings = [readings[0] * further[0]] if further else readings
+                    written = text[start : further[1] if further else rest.end()]
+            taken = start + len(written)
+            found.append(_mention(written, start, readings[0], checked=True, digits=True, readings=readings[1:]))
     return found
 
 
@@ -368,15 +405,20 @@ def _word_numbers(text: str, words: _Vocabulary) -> list[NumberMention]:
         written = [tokens[k][2] for k in run]
         run_words = [w for w in written if w not in words.connectors]
         i = j
-        if all(w in words.scales for w in run_words) and not (len(run_words) == 1 and run_words[0] in words.lone_scales):
-            continue
-        checked = all(w in words.checked for w in run_words) and not (len(run_words) == 1 and run_words[0] in words.ambiguous)
-        value = _word_value(written, words)
+        # a scale alone ('millions of', 'hundert Jahre') backs its value but says no quantity to check
+        loose = all(w in words.scales for w in run_words) and not (len(run_words) == 1 and run_words[0] in words.lone_scales)
+        checked = not loose and all(w in words.checked for w in run_words) and not (len(run_words) == 1 and run_words[0] in words.ambiguous)
+        value = Decimal(_word_value(written, words))
         span_start, span_end = tokens[run[0]][0], tokens[run[-1]][1]
+        before = tokens[run[0] - 1] if run[0] else None
+        if before and before[2] in words.fractions and (written[0] in words.articles or loose) and not text[before[1] : span_start].strip():
+            value *= words.fractions[before[2]]  # 'half a million', 'eine halbe Million', 'půl milionu'
+            span_start = before[0]
         # 'deux tiers' backs 'two-thirds': each word of a run also backs its own value
         also = [_word_value([w], words) for w in run_words if w not in words.articles] if len(run_words) > 1 else []
         also += [value * 1000] if words.long_scale & set(run_words) else []
-        found.append(_mention(text[span_start:span_end], span_start, Decimal(value), checked=checked, digits=False, also=also))
+        also += _decade(int(value)) if value == value.to_integral_value() else []  # 'années trente' are the 1930s
+        found.append(_mention(text[span_start:span_end], span_start, value, checked=checked, digits=False, also=also))
     return found
 
 

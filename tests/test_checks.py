@@ -131,6 +131,21 @@ EQUIVALENT_NUMBERS = [
     # learned compounds that start with a number
     ("Il faut approuver le budget septennal de l'Union.", "The seven-year EU budget must be passed."),
     ("Un film tridimensionnel.", "A three-dimensional film."),
+    # decades, written short, in full or in words
+    ("La banque veut revenir au milieu des années 1990.", "The bank wants to go back to the mid-90s."),
+    ("Dans les années trente, Watson s'occupa de ses employés.", "In the 1930s, Watson cared for his employees."),
+    ("Dans les années 60, IBM aida la NASA.", "In the 1960s, IBM helped NASA."),
+    ("Une croissance de 7,5 % en 2011/2012.", "Growth of 7.5 per cent for 2011/12."),
+    # digits, a thousand and digits (Mexican press); plural scales after digits; fractions of a scale
+    ("Des pièces à une hauteur de 9 mille 200 pieds.", "Pieces at an altitude of 9.200 feet."),
+    ("L'IED a atteint 630 mille 697 dollars.", "FDI totaled 630,697 dollars."),
+    ("Contre 320 millions un an plus tôt.", "As against 320 millions a year earlier."),
+    ("L'entreprise emploie près de 500000 personnes.", "The company employs nearly half a million people."),
+    # times: minutes after the hour word, hours written 'hrs'
+    ("Il marchait dans la rue à 23 heures 30.", "He was in the street at around 23:30."),
+    ("Avant le match de mardi soir (20h45).", "Before Tuesday evening's match (20.45 hrs)."),
+    # approximate collective numbers
+    ("Une quarantaine de civils ont été tués.", "Some forty civilians were killed."),
 ]
 
 
@@ -173,6 +188,12 @@ CHANGED_NUMBERS = [
     ("Une hausse de 37,5 %.", "A 375% rise.", {("number", "unsupported", "375"), ("number", "missing", "37,5")}),
     ("Il y avait 3 000 soldats.", "There were 300 soldiers.", {("number", "unsupported", "300"), ("number", "missing", "3 000")}),
     ("Une aide de 1,5 milliard d’euros.", "Aid of €1.5m.", {("number", "unsupported", "1.5m"), ("number", "missing", "1,5 milliard")}),
+    ("Au milieu des années 1990.", "In the mid-80s.", {("number", "unsupported", "80s"), ("number", "missing", "1990")}),
+    ("Des pièces à une hauteur de 9 mille 200 pieds.", "Pieces at an altitude of 9.300 feet.",
+     {("number", "unsupported", "9.300"), ("number", "missing", "9 mille 200")}),
+    ("L'entreprise emploie près de 500000 personnes.", "The company employs nearly half a billion people.",
+     {("number", "unsupported", "half a billion"), ("number", "missing", "500000")}),
+    ("Une quarantaine de civils ont été tués.", "Some fifty civilians were killed.", {("number", "unsupported", "fifty")}),
     # a conversion that does not hold
     ("Un bloc de 450 kg est tombé.", "A 2,000-pound block fell.", {("number", "unsupported", "2,000"), ("number", "missing", "450")}),
     ("Des falaises de 100 à 250 mètres.", "Cliffs of 328 to 920 feet.", {("number", "unsupported", "920"), ("number", "missing", "250")}),

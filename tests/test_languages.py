@@ -82,7 +82,15 @@ NUMBER_VALUES = [
     ("fr", "au T1/15", "2015"),
     ("fr", "dans les années 60", "1960"),
     ("en", "a $90-million budget", "90000000"),
-    ("it", "1,5 miliardi di euro", "1500000000"),  # no table: CLDR scales still read
+    ("it", "1,5 miliardi di euro", "1500000000"),
+    ("es", "10,7 miles de millones de dólares", "10700000000"),  # scales joined by 'de'
+    ("es", "2 mil 600 millones de pesos", "2600000000"),
+    ("es", "medio millón de personas", "500000"),
+    ("de", "eine halbe Million Menschen", "500000"),
+    ("cs", "půl milionu fanoušků", "500000"),
+    ("de", "in den 60er Jahren", "1960"),
+    ("fr", "à 23 heures 30", "23:30"),
+    ("de", "vor über hundert Jahren", "100"),  # a scale alone backs its value  # no table: CLDR scales still read
 ]
 
 
