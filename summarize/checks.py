@@ -32,7 +32,7 @@ from summarize.numbers import converted, find_numbers, imperial_measures, roman_
 from summarize.records import CheckItem
 from summarize.text import fold
 
-METHOD = "checks:numbers-names-v2"
+METHOD = "checks:numbers-names-v3"  # v3: readings, generic words, spelled-out acronyms (issue 13)
 DEFAULT_LANGUAGE = "fr"
 
 # Function words of the default source language and of English (provenance reads content words with them).
@@ -51,6 +51,7 @@ _SPELLING = [
 ]
 ACRONYM = "#"  # marks the spelling key of an all-capitals word of at most five letters
 MIN_LEARNED = 2  # sentence pairs in which two names must be left unmatched together to count as variants
+_QUOTED = re.compile(r"[\"“«„]\s*([^\"“”«»„]{3,80}?)\s*[\"”»“]")  # a quoted span: a title, a slogan, a quote
 TITLE_SHARE = 0.75  # share of capitalised longer words above which a line is set in title case
 
 
@@ -207,6 +208,14 @@ def words(text: str, language: str | None = DEFAULT_LANGUAGE) -> tuple[Word, ...
         previous_end = match.end()
     if _title_case(found, rules.stopwords):
         found = [Word(w.text, w.start, w.parts, w.capitalised, w.acronym, True, True) for w in found]
+    for quote in _QUOTED.finditer(text):  # a title in title case: "The Beauty and the Sorrow", not "The New York Times"
+        inside = [i for i, w in enumerate(found) if quote.start(1) <= w.start < quote.end(1)]
+        longer = [found[i] for i in inside if len(found[i].text) >= 4 and not found[i].acronym]
+        lowercase = [found[i] for i in inside if not found[i].capitalised]
+        if len(longer) >= 2 and all(w.capitalised for w in longer) and lowercase and all(fold(w.text) in rules.stopwords for w in lowercase):
+            for i in inside:
+                w = found[i]
+                found[i] = Word(w.text, w.start, w.parts, w.capitalised, w.acronym, True, True)
     return tuple(found)
 
 
@@ -217,6 +226,7 @@ def _is_name_word(word: Word, rules: _Conventions) -> bool:
         and folded not in rules.stopwords
         and folded not in rules.calendar
         and folded not in rules.not_names
+        and not all(p in rules.not_names for p in word.parts)  # 'les Vingt-Sept' is a number
         and not roman_ordinal(word.text, rules.language)
     )
 
@@ -236,6 +246,7 @@ def _significant_forms(word: Word, rules: _Conventions) -> list[tuple[str, str]]
         (_key(word, p), piece)
         for p, piece in zip(word.parts, pieces)
         if p not in rules.stopwords and p not in rules.particles and p not in rules.calendar and (len(p) >= 3 or word.acronym)
+        and not (piece[:1].islower() and len(pieces) > 1)  # 'Frankfurt-based', 'Dax-listed': the lowercase tail is no name
     ]
 
 
@@ -359,7 +370,7 @@ def places_or_peoples(key: str, language: str | None) -> frozenset[str]:
         group
         for group in groups_of(key, language)
         for form in forms[group]
-        if len(form) == 1 and len(prefix := _common_prefix(key, form[0])) >= 4 and len(prefix) >= 0.8 * min(len(key), len(form[0]))
+        if len(form) == 1 and len(prefix := _common_prefix(key, form[0])) >= 4 and len(prefix) > 0.8 * min(len(key), len(form[0]))
     )
 
 
@@ -421,10 +432,28 @@ def _match_pair(source: str, target: str, known_source: _Known, known_target: _K
         for k in n.keys
         if not _backed(k, target_vocabulary) and not _conventional(k, language, target_vocabulary, TARGET)
     }
+    unmatched_target -= {k for k in unmatched_target if k[0] == ACRONYM and _spelled_out(k, source, language)}
+    unmatched_source -= {k for k in unmatched_source if k[0] == ACRONYM and _spelled_out(k, target, language)}
     loose = {(t, s) for t in unmatched_target for s in unmatched_source if _loosely_similar(t, s)}
     unmatched_target -= {t for t, _ in loose}
     unmatched_source -= {s for _, s in loose}
     return _PairNames(source_names, target_names, source_vocabulary, target_vocabulary, unmatched_target, unmatched_source)
+
+
+def _spelled_out(key: str, text: str, language: str | None) -> bool:
+    """The other side writes the acronym's words out ('PA' / 'Autorité palestinienne', 'DNF' /
+    'Did Not Finish'): as many consecutive words as it has letters, the first capitalised, their
+    initials its letters in any order; lowercase function words in between do not count."""
+    letters = sorted(key[1:])
+    rules = conventions(language)
+    tokens = [(fold(latin(w.text))[:1], w.capitalised, fold(w.text) in rules.stopwords) for w in words(text, language)]
+    for start, (_, capitalised, _) in enumerate(tokens):
+        if not capitalised:
+            continue
+        initials = [initial for initial, upper, function in tokens[start:] if upper or not function][: len(letters)]
+        if sorted(initials) == letters:
+            return True
+    return False
 
 
 def stem(key: str) -> str:
@@ -568,10 +597,12 @@ def _tolerable(name: Name, unbacked: list[str], recurring: set[str] | frozenset[
     """A long name may word one of its descriptive words differently ('National Security
     Adviser Jake Sullivan' for 'conseiller ... Jake Sullivan'); its last word, the surname or
     head noun, must be backed, and the odd word must be no name the text uses elsewhere
-    (`recurring`: 'Prime Harper Stephen Harper' is a swap, not a rewording)."""
+    (`recurring`: 'Prime Harper Stephen Harper' is a swap, not a rewording) nor a place or people
+    ('Munich-based Deutsche Bank' for the bank 'de Francfort')."""
     if not unbacked:
         return True
-    return len(name.keys) >= 3 and len(unbacked) == 1 and unbacked[0] != name.keys[-1] and unbacked[0] not in recurring
+    odd = unbacked[0]
+    return len(name.keys) >= 3 and len(unbacked) == 1 and odd != name.keys[-1] and odd not in recurring and not places_or_peoples(odd, TARGET)
 
 
 def _number_findings(source: str, translation: str, language: str | None) -> list[tuple[str, str, str]]:

@@ -203,6 +203,38 @@ EQUIVALENT_NAMES = [
     ("fr", "Newt Gingrich, ancien président de la Chambre des représentants, a parlé.", "Former House Speaker Newt Gingrich spoke."),
     ("fr", "La Fédération américaine de gymnastique soutient la lettre.", "USA Gymnastics supports the letter."),
     ("fr", "Les deux ont assisté au forum de l'Université fédérale d'Extrême-Orient.", "The two attended the forum of the Far Eastern Federal University."),
+    # conventional names added to rules/names.toml: compound nationalities, regions, periods, saints, currencies
+    ("fr", "Le Néo-Zélandais Adam Hall a terminé neuvième.", "New Zealand's Adam Hall finished ninth."),
+    ("fr", "Il vit à Halifax, en Nouvelle-Écosse.", "He lives in Halifax, Nova Scotia."),
+    ("fr", "Deux ans plus tard, la guerre froide a commencé.", "Two years later, the Cold War began."),
+    ("fr", "La Voie lactée exerce une force sur la galaxie.", "The Milky Way exerts a force on the galaxy."),
+    ("fr", "Les funérailles ont eu lieu sur la place Saint-Pierre.", "The funeral took place in St. Peter's Square."),
+    ("fr", "La livre sterling est acceptée partout dans les îles.", "British pounds are accepted anywhere in the islands."),
+    ("de", "Das war vor dem Zweiten Weltkrieg.", "That was before World War II."),
+    ("fr", "Les citoyens de la Cité du Vatican sont tous catholiques.", "All citizens of Vatican City are Roman Catholic."),
+    ("fr", "La monnaie des Îles Malouines est la livre.", "The Falklands currency is the pound."),
+    ("fr", "Les frontières d'avant la guerre du Moyen-Orient de 1967.", "The borders before the 1967 Mideast War."),
+    ("fr", "En 1969, ce fut le vol sur la Lune.", "In 1969, it was the flight to the Moon."),
+    ("fr", "La violence contre les musulmans a augmenté.", "Violence against Moslems rose."),
+    ("fr", "Ils ont dépensé plus de 15 000 couronnes par personne.", "They spent over 15 thousand Crowns per person."),
+    ("fr", "La spéculation des Bourses sur les matières premières fait monter les prix.", "Betting on commodities exchanges drives up prices."),
+    ("fr", "Le Code électoral français réglemente les opérations.", "French electoral law regulates the proceedings."),
+    ("fr", "Le texte est soutenu par les sénateurs John McCain et Joseph Lieberman.", "It is backed by Sens. John McCain and Joseph Lieberman."),
+    # the lowercase tail of a hyphenated compound; a title in title case inside quotes
+    ("fr", "L'institut de Francfort, la Deutsche Bank, paiera 145 millions.", "Frankfurt-based Deutsche Bank will pay 145 million."),
+    ("fr", "Jusqu'en 2015, deux milliards seront investis, a déclaré le groupe Dax.", "The Dax-listed company said two billion will be invested by 2015."),
+    ("fr", "« La beauté et le chagrin » résume les expériences de guerre.", "\"The Beauty and the Sorrow\" threads together wartime experiences."),
+    ("fr", "L'épidémie a été causée par les Casques bleus.", "The outbreak was caused by the peacekeepers."),
+    ("fr", "Le tourisme est un revenu important en Laponie.", "Tourism is an important income in Sápmi."),
+    ("fr", "Il relie Oiapoque au Brésil et Saint-Georges en Guyane.", "It links Oiapoque in Brazil and Saint-Georges in French Guiana."),
+    ("fr", "Construite au cours du troisième millénaire avant J-C, la pyramide est immense.", "Built in the third millennium BCE, the pyramid is huge."),
+    ("fr", "Il est peu probable que les Vingt-Sept s'accordent.", "It is not probable that the Twenty-Seven will agree."),
+    ("fr", "Tokyo a vendu des yens pour abaisser la devise nippone.", "Tokyo sold yen to cut the value of the Japanese currency."),
+    ("fr", "L'étude continuera au sud de Distrito Federal.", "The study will continue south of Mexico City."),
+    ("fr", "À 50 degrés C, il est presque solide.", "At 50 degrees Celsius, it is nearly solid."),
+    # acronyms the other side spells out
+    ("fr", "Israël exige une présence militaire, tandis que l'Autorité palestinienne refuse.", "Israel demands a military presence while the PA refuses."),
+    ("fr", "Elle a obtenu un « did not finish » (DNF) lors de sa première course.", "She earned a Did Not Finish in her first run."),
 ]
 
 
@@ -228,6 +260,13 @@ SWAPPED_NAMES = [
     ("fr", "La reconstruction après l'ouragan Katrina a coûté cher.", "Rebuilding after Hurricane Sandy was costly.",
      {("name", "unsupported", "Hurricane Sandy"), ("name", "missing", "Katrina")}),
     ("fr", "La reine Elizabeth a parlé.", "Queen Victoria spoke.", {("name", "unsupported", "Queen Victoria"), ("name", "missing", "Elizabeth")}),
+    ("fr", "Deux ans plus tard, la guerre froide a commencé.", "Two years later, the Crimean War began.", {("name", "unsupported", "Crimean War")}),
+    ("fr", "Israël exige une présence militaire, tandis que l'Autorité palestinienne refuse.", "Israel demands a military presence while the PLO refuses.",
+     {("name", "unsupported", "PLO"), ("name", "missing", "Autorité")}),  # beside an invented name, the lost noun counts
+    ("fr", "L'institut de Francfort, la Deutsche Bank, paiera 145 millions.", "Munich-based Deutsche Bank will pay 145 million.",
+     {("name", "unsupported", "Munich-based Deutsche Bank"), ("name", "missing", "Francfort")}),
+    ("fr", "Il vit à Halifax, en Nouvelle-Écosse.", "He lives in Halifax, New Brunswick.",
+     {("name", "unsupported", "New Brunswick"), ("name", "missing", "Nouvelle-Écosse")}),
     ("el", "Ο Τσίπρας συναντήθηκε με τον Μητσοτάκη.", "Tsipras met Erdogan.",
      {("name", "unsupported", "Erdogan"), ("name", "missing", "Μητσοτάκη")}),
 ]
