@@ -52,7 +52,8 @@ _SPELLING = [
 ACRONYM = "#"  # marks the spelling key of an all-capitals word of at most five letters
 MIN_LEARNED = 2  # sentence pairs in which two names must be left unmatched together to count as variants
 _QUOTED = re.compile(r"[\"“«„]\s*([^\"“”«»„]{3,80}?)\s*[\"”»“]")  # a quoted span: a title, a slogan, a quote
-TITLE_SHARE = 0.75  # share of capitalised longer words above which a line is set in title case
+TITLE_SHARE = 0.75
+_FINAL_STOP = re.compile(r"[.!?…:;]['’\"”»)]*\s*$")  # a sentence ends so; a headline does not  # share of capitalised longer words above which a line is set in title case
 
 
 @dataclass(frozen=True)
@@ -176,14 +177,16 @@ def _common_prefix(a: str, b: str) -> str:
     return a[: min(len(a), len(b))]
 
 
-def _title_case(found: list[Word], stopwords: frozenset[str]) -> bool:
-    """A headline set in title case ('Parliament Does Not Support Amendment'): most longer words
-    after the first are capitalised, function words among them."""
+def _title_case(found: list[Word], stopwords: frozenset[str], text: str) -> bool:
+    """A headline set in title case ('Parliament Does Not Support Amendment', 'Multispeed Europe
+    Is Coming', 'Mass Slaughter on a Personal Level'): most longer words after the first are
+    capitalised, function words among them, or all of three or more in a line with no final stop."""
     inner = [w for w in found[1:] if len(w.text) >= 4 and not w.acronym]
     capitalised = [w for w in inner if w.capitalised]
-    if len(inner) < 3 or len(capitalised) < TITLE_SHARE * len(inner):
+    if len(inner) < 2 or len(capitalised) < TITLE_SHARE * len(inner):
         return False
-    return len(capitalised) >= 6 or any(fold(w.text) in stopwords for w in found[1:] if w.capitalised)
+    headline = len(inner) >= 3 and len(capitalised) == len(inner) and not _FINAL_STOP.search(text)
+    return headline or len(capitalised) >= 6 or any(fold(w.text) in stopwords for w in found[1:] if w.capitalised)
 
 
 @lru_cache(maxsize=16384)
@@ -206,7 +209,7 @@ def words(text: str, language: str | None = DEFAULT_LANGUAGE) -> tuple[Word, ...
         acronym = surface.isupper() and 2 <= len(surface) <= 5
         found.append(Word(surface, start, parts, surface[:1].isupper(), acronym, initial))
         previous_end = match.end()
-    if _title_case(found, rules.stopwords):
+    if _title_case(found, rules.stopwords, text):
         found = [Word(w.text, w.start, w.parts, w.capitalised, w.acronym, True, True) for w in found]
     for quote in _QUOTED.finditer(text):  # a title in title case: "The Beauty and the Sorrow", not "The New York Times"
         inside = [i for i, w in enumerate(found) if quote.start(1) <= w.start < quote.end(1)]

@@ -232,6 +232,9 @@ EQUIVALENT_NAMES = [
     ("fr", "Tokyo a vendu des yens pour abaisser la devise nippone.", "Tokyo sold yen to cut the value of the Japanese currency."),
     ("fr", "L'étude continuera au sud de Distrito Federal.", "The study will continue south of Mexico City."),
     ("fr", "À 50 degrés C, il est presque solide.", "At 50 degrees Celsius, it is nearly solid."),
+    # headlines in title case
+    ("fr", "L'abattage de masse personnel", "Mass Slaughter on a Personal Level"),
+    ("fr", "L'Europe à plusieurs vitesses arrive", "Multispeed Europe Is Coming"),
     # acronyms the other side spells out
     ("fr", "Israël exige une présence militaire, tandis que l'Autorité palestinienne refuse.", "Israel demands a military presence while the PA refuses."),
     ("fr", "Elle a obtenu un « did not finish » (DNF) lors de sa première course.", "She earned a Did Not Finish in her first run."),
@@ -265,6 +268,8 @@ SWAPPED_NAMES = [
      {("name", "unsupported", "PLO"), ("name", "missing", "Autorité")}),  # beside an invented name, the lost noun counts
     ("fr", "L'institut de Francfort, la Deutsche Bank, paiera 145 millions.", "Munich-based Deutsche Bank will pay 145 million.",
      {("name", "unsupported", "Munich-based Deutsche Bank"), ("name", "missing", "Francfort")}),
+    # in a title-case headline a capital says nothing of an unknown word, but the lost name is caught
+    ("fr", "Merkel rencontre Sarkozy à Berlin", "Merkel Meets Cameron in Berlin", {("name", "missing", "Sarkozy")}),
     ("fr", "Il vit à Halifax, en Nouvelle-Écosse.", "He lives in Halifax, New Brunswick.",
      {("name", "unsupported", "New Brunswick"), ("name", "missing", "Nouvelle-Écosse")}),
     ("el", "Ο Τσίπρας συναντήθηκε με τον Μητσοτάκη.", "Tsipras met Erdogan.",
