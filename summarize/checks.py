@@ -11,7 +11,10 @@ spelling differences (Poutine/Putin, Choïgou/Shoigu, Moscou/Moscow). Variants t
 spelling ("Maison Blanche"/"White House", "RPDC"/"DPRK") are learned from the alignment itself:
 a pair of names left unmatched together in at least two sentence pairs is a translation of one
 another. A first name the source sentence leaves out is backed when the full name appears in
-another source sentence (M. Sullivan ... Jake Sullivan). No dictionary is involved.
+another source sentence (M. Sullivan ... Jake Sullivan). Tables, not a dictionary, hold the rest:
+names that translate by convention (CLDR and rules/names.toml), common nouns that one language
+capitalises inside names ('Queen', 'Chambre': generic_words in rules/checks-<code>.toml), and
+acronyms are matched to the words they abbreviate on the other side ('PA', 'Autorité palestinienne').
 """
 
 from __future__ import annotations
