@@ -11,7 +11,10 @@ spelling differences (Poutine/Putin, Choïgou/Shoigu, Moscou/Moscow). Variants t
 spelling ("Maison Blanche"/"White House", "RPDC"/"DPRK") are learned from the alignment itself:
 a pair of names left unmatched together in at least two sentence pairs is a translation of one
 another. A first name the source sentence leaves out is backed when the full name appears in
-another source sentence (M. Sullivan ... Jake Sullivan). No dictionary is involved.
+another source sentence (M. Sullivan ... Jake Sullivan). Tables, not a dictionary, hold the rest:
+names that translate by convention (CLDR and rules/names.toml), common nouns that one language
+capitalises inside names ('Queen', 'Chambre': generic_words in rules/checks-<code>.toml), and
+acronyms are matched to the words they abbreviate on the other side ('PA', 'Autorité palestinienne').
 """
 
 from __future__ import annotations
@@ -22,17 +25,17 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from anyascii import anyascii
 
 from summarize.errors import VerifyError
 from summarize.lexicon import TARGET, lexicon, name_groups
-from summarize.numbers import find_numbers, support_of, vocabulary
+from summarize.numbers import converted, find_numbers, imperial_measures, roman_ordinal, support_of, vocabulary
 from summarize.records import CheckItem
 from summarize.text import fold
 
-METHOD = "checks:numbers-names-v2"
+METHOD = "checks:numbers-names-v3"  # v3: readings, generic words, spelled-out acronyms (issue 13)
 DEFAULT_LANGUAGE = "fr"
 
 # Function words of the default source language and of English (provenance reads content words with them).
@@ -51,8 +54,9 @@ _SPELLING = [
 ]
 ACRONYM = "#"  # marks the spelling key of an all-capitals word of at most five letters
 MIN_LEARNED = 2  # sentence pairs in which two names must be left unmatched together to count as variants
-_ROMAN_ORDINAL = re.compile(r"^[IVXLC]+(?:e|er|ème|ère)$")  # 'XVe siècle' is a number, not a name
-TITLE_SHARE = 0.75  # share of capitalised longer words above which a line is set in title case
+_QUOTED = re.compile(r"[\"“«„]\s*([^\"“”«»„]{3,80}?)\s*[\"”»“]")  # a quoted span: a title, a slogan, a quote
+TITLE_SHARE = 0.75
+_FINAL_STOP = re.compile(r"[.!?…:;]['’\"”»)]*\s*$")  # a sentence ends so; a headline does not  # share of capitalised longer words above which a line is set in title case
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,7 @@ class _Conventions:
     elision: re.Pattern | None
     nouns_capitalised: bool
     cases: bool
+    language: str | None  # 'XVe' in French and 'XXth' in English are numbers, not names
 
 
 @lru_cache(maxsize=1)
@@ -93,6 +98,7 @@ def conventions(language: str | None) -> _Conventions:
         elision=re.compile(rf"(?i)^(?:{'|'.join(map(re.escape, elisions))})['’](?=[^\W\d_])") if elisions else None,
         nouns_capitalised=own.nouns_capitalised,
         cases=own.cases,
+        language=language,
     )
 
 
@@ -111,6 +117,7 @@ class Word:
 class Name:
     text: str
     keys: tuple[str, ...]  # spelling keys of its significant words
+    forms: tuple[str, ...] = ()  # those words as written, one per key ('Queen' for 'kueen')
 
 
 def latin(word: str) -> str:
@@ -173,14 +180,16 @@ def _common_prefix(a: str, b: str) -> str:
     return a[: min(len(a), len(b))]
 
 
-def _title_case(found: list[Word], stopwords: frozenset[str]) -> bool:
-    """A headline set in title case ('Parliament Does Not Support Amendment'): most longer words
-    after the first are capitalised, function words among them."""
+def _title_case(found: list[Word], stopwords: frozenset[str], text: str) -> bool:
+    """A headline set in title case ('Parliament Does Not Support Amendment', 'Multispeed Europe
+    Is Coming', 'Mass Slaughter on a Personal Level'): most longer words after the first are
+    capitalised, function words among them, or all of three or more in a line with no final stop."""
     inner = [w for w in found[1:] if len(w.text) >= 4 and not w.acronym]
     capitalised = [w for w in inner if w.capitalised]
-    if len(inner) < 3 or len(capitalised) < TITLE_SHARE * len(inner):
+    if len(inner) < 2 or len(capitalised) < TITLE_SHARE * len(inner):
         return False
-    return len(capitalised) >= 6 or any(fold(w.text) in stopwords for w in found[1:] if w.capitalised)
+    headline = len(inner) >= 3 and len(capitalised) == len(inner) and not _FINAL_STOP.search(text)
+    return headline or len(capitalised) >= 6 or any(fold(w.text) in stopwords for w in found[1:] if w.capitalised)
 
 
 @lru_cache(maxsize=16384)
@@ -203,8 +212,16 @@ def words(text: str, language: str | None = DEFAULT_LANGUAGE) -> tuple[Word, ...
         acronym = surface.isupper() and 2 <= len(surface) <= 5
         found.append(Word(surface, start, parts, surface[:1].isupper(), acronym, initial))
         previous_end = match.end()
-    if _title_case(found, rules.stopwords):
+    if _title_case(found, rules.stopwords, text):
         found = [Word(w.text, w.start, w.parts, w.capitalised, w.acronym, True, True) for w in found]
+    for quote in _QUOTED.finditer(text):  # a title in title case: "The Beauty and the Sorrow", not "The New York Times"
+        inside = [i for i, w in enumerate(found) if quote.start(1) <= w.start < quote.end(1)]
+        longer = [found[i] for i in inside if len(found[i].text) >= 4 and not found[i].acronym]
+        lowercase = [found[i] for i in inside if not found[i].capitalised]
+        if len(longer) >= 2 and all(w.capitalised for w in longer) and lowercase and all(fold(w.text) in rules.stopwords for w in lowercase):
+            for i in inside:
+                w = found[i]
+                found[i] = Word(w.text, w.start, w.parts, w.capitalised, w.acronym, True, True)
     return tuple(found)
 
 
@@ -215,7 +232,8 @@ def _is_name_word(word: Word, rules: _Conventions) -> bool:
         and folded not in rules.stopwords
         and folded not in rules.calendar
         and folded not in rules.not_names
-        and not _ROMAN_ORDINAL.match(word.text)
+        and not all(p in rules.not_names for p in word.parts)  # 'les Vingt-Sept' is a number
+        and not roman_ordinal(word.text, rules.language)
     )
 
 
@@ -224,10 +242,17 @@ def _key(word: Word, part: str) -> str:
 
 
 def _significant(word: Word, rules: _Conventions) -> list[str]:
+    return [key for key, _ in _significant_forms(word, rules)]
+
+
+def _significant_forms(word: Word, rules: _Conventions) -> list[tuple[str, str]]:
+    """(spelling key, word piece as written) of each piece of `word` that can carry a name."""
+    pieces = [p for p in re.split(r"-", word.text) if p]
     return [
-        _key(word, p)
-        for p in word.parts
+        (_key(word, p), piece)
+        for p, piece in zip(word.parts, pieces)
         if p not in rules.stopwords and p not in rules.particles and p not in rules.calendar and (len(p) >= 3 or word.acronym)
+        and not (piece[:1].islower() and len(pieces) > 1)  # 'Frankfurt-based', 'Dax-listed': the lowercase tail is no name
     ]
 
 
@@ -270,9 +295,10 @@ def find_names(text: str, known: set[str], language: str | None = DEFAULT_LANGUA
             for w in name_words
             if not w.initial or fold(w.text) in known or w.text.isupper() or (len(name_words) > 1 and not w.in_title)
         ]
-        keys = tuple(k for w in name_words for k in _significant(w, rules))
-        if keys:
-            names.append(Name(text[name_words[0].start : run[-1].start + len(run[-1].text)], keys))
+        significant = [pair for w in name_words for pair in _significant_forms(w, rules)]
+        if significant:
+            keys, forms = zip(*significant)
+            names.append(Name(text[name_words[0].start : run[-1].start + len(run[-1].text)], keys, forms))
         run.clear()
 
     for i, word in enumerate(tokens):
@@ -340,6 +366,20 @@ def groups_in(vocabulary: frozenset[str], language: str | None) -> frozenset[str
     )
 
 
+@lru_cache(maxsize=65536)
+def places_or_peoples(key: str, language: str | None) -> frozenset[str]:
+    """Conventional names that `key` is by itself or is derived from: a country, city or body, or
+    its people ('Allemagne', 'japonaise' from 'Japon', 'Swedish'), not only a word of one ('Orient'
+    of 'Moyen-Orient'); a derived word shares the name's stem ('pays' is no 'Paris')."""
+    forms, _ = _group_forms(language)
+    return frozenset(
+        group
+        for group in groups_of(key, language)
+        for form in forms[group]
+        if len(form) == 1 and len(prefix := _common_prefix(key, form[0])) >= 4 and len(prefix) > 0.8 * min(len(key), len(form[0]))
+    )
+
+
 def _conventional(key: str, language: str | None, other_vocabulary: frozenset[str], other_language: str | None) -> bool:
     """`key` is a word of a name the other side writes in its own way ('German' for 'allemand')."""
     groups = groups_of(key, language)
@@ -398,10 +438,28 @@ def _match_pair(source: str, target: str, known_source: _Known, known_target: _K
         for k in n.keys
         if not _backed(k, target_vocabulary) and not _conventional(k, language, target_vocabulary, TARGET)
     }
+    unmatched_target -= {k for k in unmatched_target if k[0] == ACRONYM and _spelled_out(k, source, language)}
+    unmatched_source -= {k for k in unmatched_source if k[0] == ACRONYM and _spelled_out(k, target, language)}
     loose = {(t, s) for t in unmatched_target for s in unmatched_source if _loosely_similar(t, s)}
     unmatched_target -= {t for t, _ in loose}
     unmatched_source -= {s for _, s in loose}
     return _PairNames(source_names, target_names, source_vocabulary, target_vocabulary, unmatched_target, unmatched_source)
+
+
+def _spelled_out(key: str, text: str, language: str | None) -> bool:
+    """The other side writes the acronym's words out ('PA' / 'Autorité palestinienne', 'DNF' /
+    'Did Not Finish'): as many consecutive words as it has letters, the first capitalised, their
+    initials its letters in any order; lowercase function words in between do not count."""
+    letters = sorted(key[1:])
+    rules = conventions(language)
+    tokens = [(fold(latin(w.text))[:1], w.capitalised, fold(w.text) in rules.stopwords) for w in words(text, language)]
+    for start, (_, capitalised, _) in enumerate(tokens):
+        if not capitalised:
+            continue
+        initials = [initial for initial, upper, function in tokens[start:] if upper or not function][: len(letters)]
+        if sorted(initials) == letters:
+            return True
+    return False
 
 
 def stem(key: str) -> str:
@@ -442,16 +500,17 @@ def _carried_over(matched: Sequence[_PairNames]) -> Iterable[str]:
 
 
 class _KeyIndex:
-    """Spelling keys looked up strictly: equal, or one an inflection of the other (Merkels/Merkel);
-    bucketed by their first two letters."""
+    """Spelling keys bucketed by their first two letters, looked up with `match`: by default
+    strictly, equal or one an inflection of the other (Merkels/Merkel)."""
 
-    def __init__(self, keys: Iterable[str]) -> None:
+    def __init__(self, keys: Iterable[str], match: Callable[[str, str], bool] | None = None) -> None:
         self._buckets: dict[str, set[str]] = defaultdict(set)
+        self._match = match or _same_stem
         for key in keys:
             self._buckets[key[:2]].add(key)
 
     def __contains__(self, key: str) -> bool:
-        return any(_same_stem(key, other) for other in self._buckets.get(key[:2], ()))
+        return any(self._match(key, other) for other in self._buckets.get(key[:2], ()))
 
 
 def _same_stem(a: str, b: str) -> bool:
@@ -481,6 +540,7 @@ def check_translations(pairs: Sequence[TranslationPair], source_language: str | 
     # Where every noun is capitalised (German), a source word is a name only where some other
     # translation carries it over as it is (Merkel, Merkels).
     carried = set(_carried_over(matched)) if conventions(language).nouns_capitalised else None
+    named = _KeyIndex((k for names in matched for n in names.target_names for k in n.keys), similar)
     full_names: dict[str, dict[str, list[Name]]] = {}  # article -> first two letters of a word -> source names
     for pair, names in zip(pairs, matched):
         for name in names.source_names:
@@ -489,19 +549,30 @@ def check_translations(pairs: Sequence[TranslationPair], source_language: str | 
     items: list[CheckItem] = []
     for pair, names in zip(pairs, matched):
         found = _number_findings(pair.source, pair.translation, language)
+        losses = [
+            (name, [k for k in name.keys if k in names.unmatched_source and not _variant_present(k, names, variants) and (carried is None or k in carried)])
+            for name in names.source_names
+        ]
+        # A common noun the source capitalises in a name ('Chambre', 'Fédération') that no translation
+        # in the text writes as a name: rendered as a common noun or by the body's own name, it is no loss.
+        firm = [(name, [k for k, form in zip(name.keys, name.forms) if k in lost and not _common_noun(k, form, language, named)]) for name, lost in losses]
+        # A common noun the English capitalises in a name ('Queen', 'Hurricane') renders a common noun
+        # of the source, unless a name of the source went missing: then it may stand in its place.
+        lenient = not any(lost for _, lost in firm)
+        unsupported = []
         for name in names.target_names:
-            unbacked = [k for k in name.keys if not _target_word_backed(k, name, names, variants, full_names.get(pair.article, {}))]
-            if not _tolerable(name, unbacked, known_target.recurring):
-                found.append(("name", "unsupported", name.text))
-        for name in names.source_names:
-            lost = [
+            unbacked = [
                 k
-                for k in name.keys
-                if k in names.unmatched_source
-                and not _variant_present(k, names, variants)
-                and (carried is None or k in carried)
+                for k, form in zip(name.keys, name.forms)
+                if not _target_word_backed(k, name, names, variants, full_names.get(pair.article, {}))
+                and not (lenient and _descriptive(k, form))
             ]
-            if 2 * len(lost) > len(name.keys):  # 'Sullivan' for 'Jake Sullivan' is no loss; 'Minister' for 'Défense Sergueï Choïgou' is
+            if not _tolerable(name, unbacked, known_target.recurring):
+                unsupported.append(("name", "unsupported", name.text))
+        found += unsupported
+        for name, lost in losses if unsupported else firm:  # beside an invented name, a lost common noun is lost too
+            # 'Sullivan' for 'Jake Sullivan' is no loss; 'Minister' for 'Défense Sergueï Choïgou' and 'Larry Ohio' for 'Larry Nassar' are
+            if 2 * len(lost) > len(name.keys) or (len(name.keys) == 2 and name.keys[-1] in lost):
                 found.append(("name", "missing", name.text))
         items.extend(
             CheckItem(kind, problem, text, "translation", pair.article, pair.index, pair.translation, pair.source)
@@ -510,26 +581,48 @@ def check_translations(pairs: Sequence[TranslationPair], source_language: str | 
     return items
 
 
+def _descriptive(key: str, form: str) -> bool:
+    """A common English noun capitalised by convention inside a name ('Queen', 'Hurricane',
+    'Gulf'), not a place or people the conventional names know."""
+    return form[:1].isupper() and not form.isupper() and generic(form, TARGET) and not places_or_peoples(key, TARGET)
+
+
+def generic(form: str, language: str | None) -> bool:
+    """`form` is one of the common nouns `language` capitalises inside names (its table's generic_words)."""
+    return fold(form) in lexicon(language).generic_words
+
+
+def _common_noun(key: str, form: str, language: str | None, named: _KeyIndex) -> bool:
+    """A common noun of the source language capitalised at the head of a name ('Chambre',
+    'Fédération') that no translation in the text writes as a name, nor a place or people the
+    conventional names know."""
+    return not form.isupper() and generic(form, language) and key not in named and not places_or_peoples(key, language)
+
+
 def _tolerable(name: Name, unbacked: list[str], recurring: set[str] | frozenset[str] = frozenset()) -> bool:
     """A long name may word one of its descriptive words differently ('National Security
     Adviser Jake Sullivan' for 'conseiller ... Jake Sullivan'); its last word, the surname or
     head noun, must be backed, and the odd word must be no name the text uses elsewhere
-    (`recurring`: 'Prime Harper Stephen Harper' is a swap, not a rewording)."""
+    (`recurring`: 'Prime Harper Stephen Harper' is a swap, not a rewording) nor a place or people
+    ('Munich-based Deutsche Bank' for the bank 'de Francfort')."""
     if not unbacked:
         return True
-    return len(name.keys) >= 3 and len(unbacked) == 1 and unbacked[0] != name.keys[-1] and unbacked[0] not in recurring
+    odd = unbacked[0]
+    return len(name.keys) >= 3 and len(unbacked) == 1 and odd != name.keys[-1] and odd not in recurring and not places_or_peoples(odd, TARGET)
 
 
 def _number_findings(source: str, translation: str, language: str | None) -> list[tuple[str, str, str]]:
     source_numbers, target_numbers = find_numbers(source, language), find_numbers(translation, TARGET)
     source_support, target_support = support_of(source_numbers), support_of(target_numbers)
-    found = [("number", "unsupported", m.text) for m in target_numbers if m.checked and m.value not in source_support]
-    found += [
-        ("number", "missing", m.text)
-        for m in source_numbers
-        if m.checked and m.digits and not (m.support & target_support)
-    ]
-    return found
+    unsupported = [m for m in target_numbers if m.checked and not m.readings & source_support]
+    missing = [m for m in source_numbers if m.checked and m.digits and not (m.support & target_support)]
+    if unsupported or missing:  # a metric quantity the translation gives in imperial units: '450 kg', '1,000 pounds'
+        measures = imperial_measures(translation)
+        converted_source, converted_measures = converted(source_numbers, measures)
+        converted_target = {measures[j][0] for j in converted_measures}
+        unsupported = [m for m in unsupported if m not in converted_target]
+        missing = [m for i, m in enumerate(source_numbers) if m in missing and i not in converted_source]
+    return [("number", "unsupported", m.text) for m in unsupported] + [("number", "missing", m.text) for m in missing]
 
 
 def _variant_present(source_key: str, names: _PairNames, variants: set[tuple[str, str]]) -> bool:
@@ -560,7 +653,7 @@ def check_summary(sentences: Sequence[str], sources: Sequence[str], where: str, 
     known = _Known.of([*sources, *sentences], TARGET)
     items = []
     for index, sentence in enumerate(sentences):
-        found = [("number", m.text) for m in find_numbers(sentence, TARGET) if m.checked and m.value not in number_support]
+        found = [("number", m.text) for m in find_numbers(sentence, TARGET) if m.checked and not m.readings & number_support]
         found += [
             ("name", n.text)
             for n in find_names(sentence, known.names, TARGET, known.common)

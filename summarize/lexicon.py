@@ -41,6 +41,7 @@ class Lexicon:
     contractions: frozenset[str] = frozenset()
     capitalised_nouns: frozenset[str] = frozenset()  # common nouns written capitalised (fr 'État')
     not_names: frozenset[str] = frozenset()  # capitalised words that name no one: titles, eras ('Rep.', 'BC')
+    generic_words: frozenset[str] = frozenset()  # common nouns capitalised inside names: 'Queen', 'Gulf', 'Chambre'
     nouns_capitalised: bool = False  # every noun is capitalised (German)
     cases: bool = False  # words change their endings with case (cs, ru): compare them by stem
     compound_numbers: bool = False  # 'vierundzwanzig', 'veinticinco'
@@ -55,9 +56,13 @@ class Lexicon:
     currency_scales: dict[str, int] = field(default_factory=dict)  # only beside a currency: 'M$', 'k€'
     lone_scales: frozenset[str] = frozenset()  # a quantity on their own: 'mille personnes'
     long_scale: frozenset[str] = frozenset()  # 'billion' = 10^12 here
+    scale_joiners: frozenset[str] = frozenset()  # between two scales: es 'miles de millones'
+    fractions: dict[str, str] = field(default_factory=dict)  # before 'a' and a scale: 'half': '0.5'
     months: dict[str, int] = field(default_factory=dict)
     weekdays: frozenset[str] = frozenset()  # and abbreviated month and day names
     hours: frozenset[str] = frozenset()  # '15 heures', '15 Uhr'
+    roman_suffixes: frozenset[str] = frozenset()  # after a Roman numeral, make it an ordinal: 'XIXe', 'XXth'
+    imperial_units: dict[str, float] = field(default_factory=dict)  # 'miles': 1.609344 (km per mile)
 
 
 def expand(form: str) -> list[str]:
@@ -81,6 +86,11 @@ def _values(spec: str) -> dict[str, int]:
         for form in expand(forms):
             table[fold(form)] = int(value)
     return table
+
+
+def _factors(spec: str) -> dict[str, float]:
+    """'mile(s|):1.609344' -> {'miles': 1.609344, 'mile': 1.609344}; a form may hold spaces as '_'."""
+    return {fold(form).replace("_", " "): float(value) for item in spec.split() for forms, _, value in [item.rpartition(":")] for form in expand(forms)}
 
 
 def _table(code: str) -> dict:
@@ -137,6 +147,7 @@ def lexicon(code: str | None) -> Lexicon:
         contractions=_words(data.get("contractions", "")),
         capitalised_nouns=_words(data.get("capitalised_nouns", "")),
         not_names=_words(data.get("not_names", "")),
+        generic_words=_words(data.get("generic_words", "")),
         nouns_capitalised=bool(data.get("nouns_capitalised", False)),
         cases=bool(data.get("cases", False)),
         compound_numbers=bool(data.get("compound_numbers", False)),
@@ -151,9 +162,13 @@ def lexicon(code: str | None) -> Lexicon:
         currency_scales={**cldr.get("letters", {}), "m": 10**6, "k": 1000},
         lone_scales=_words(numbers.get("lone_scales", "")),
         long_scale=_words(numbers.get("long_scale", "")),
+        scale_joiners=_words(numbers.get("scale_joiners", "")),
+        fractions={fold(form): value for item in numbers.get("fractions", "").split() for forms, _, value in [item.rpartition(":")] for form in expand(forms)},
         months={**cldr.get("months", {}), **_values(numbers.get("months", ""))},
         weekdays=cldr.get("weekdays", frozenset()),
         hours=_words(numbers.get("hours", "")),
+        roman_suffixes=frozenset(numbers.get("roman_suffixes", "").split()),
+        imperial_units=_factors(numbers.get("imperial_units", "")),
     )
 
 
@@ -199,3 +214,4 @@ def name_groups(code: str | None) -> dict[str, tuple[str, ...]]:
         if code in row:
             groups.setdefault(row.get("code", f"names-{number}"), []).extend(_forms(row[code]))
     return {group: tuple(dict.fromkeys(forms)) for group, forms in groups.items()}
+

@@ -37,6 +37,7 @@ class NumberMention:
     support: frozenset[str]
     checked: bool
     digits: bool
+    readings: frozenset[str] = frozenset()  # the values it may stand for ('90s': 90, 1990, 2090); any backed one will do
 
 
 def canonical(number: Decimal) -> str:
@@ -57,6 +58,8 @@ class _Vocabulary:
     currency_scales: dict[str, int]  # beside a currency sign only: 'M$', '$5m', 'k€'
     lone_scales: frozenset[str]
     long_scale: frozenset[str]
+    scale_joiners: frozenset[str]  # between two scales: 'miles de millones' (10^9)
+    fractions: dict[str, Decimal]  # before 'a' and a scale: 'half a million'
     months: dict[str, int]
     checked_months: frozenset[str]  # English month names, in English text: a changed month is a changed date
     connectors: frozenset[str]
@@ -64,6 +67,7 @@ class _Vocabulary:
     compound: bool
     decimal_comma: bool
     hours: re.Pattern | None
+    roman_ordinal: re.Pattern  # 'XIXe', 'Ve République', 'XXth': a numeral of two letters or more, or V or X, and a suffix
 
     def is_number(self, word: str) -> bool:
         return word in self.words or word in self.scales
@@ -89,6 +93,8 @@ def vocabulary(language: str | None) -> _Vocabulary:
         currency_scales=merged("currency_scales"),
         lone_scales=frozenset(k for t in tables for k in t.lone_scales),
         long_scale=frozenset(k for t in tables for k in t.long_scale),
+        scale_joiners=frozenset(k for t in tables for k in t.scale_joiners),
+        fractions={k: Decimal(v) for t in tables for k, v in t.fractions.items()},
         months=merged("months"),
         checked_months=frozenset(english.months) - {"may"} if own.code in ("", TARGET) else frozenset(),  # 'may' is a verb
         connectors=frozenset(k for t in tables for k in t.connectors),
@@ -96,9 +102,14 @@ def vocabulary(language: str | None) -> _Vocabulary:
         compound=own.compound_numbers,
         decimal_comma=own.decimal_comma,
         hours=re.compile(
-            rf"(?<![\d.,:])(\d{{1,2}})(?:[.:](\d{{2}}))?[{SPACES}]?(?:{'|'.join(map(re.escape, sorted(hours, key=len, reverse=True)))})\b",
+            rf"(?<![\d.,:])(\d{{1,2}})(?:[.:](\d{{2}}))?[{SPACES}]?(?:{'|'.join(map(re.escape, sorted(hours, key=len, reverse=True)))})\b"
+            rf"(?:[{SPACES}](\d{{2}})(?!\d|[.,]\d))?",  # '23 heures 30'
+
             re.IGNORECASE,
         ) if hours else None,
+        roman_ordinal=re.compile(
+            rf"\b([IVXLC]{{2,}}|[VX])(?:{'|'.join(sorted({s for t in tables for s in t.roman_suffixes}, key=len, reverse=True))})\b"
+        ),
     )
 
 
@@ -106,20 +117,28 @@ _TIME_FR = re.compile(r"(?<![\d.,:])(\d{1,2})[ \u00a0\u202f]?h(?:[ \u00a0\u202f]
 _TIME_AMPM = re.compile(r"(?<![\d.,:])(\d{1,2})(?:[:.](\d{2}))?[ \u00a0\u202f]?([ap])\.?m\b\.?", re.IGNORECASE)
 _TIME_CLOCK = re.compile(r"(?<![\d.,:])(\d{1,2}):(\d{2})(?![\d:])")
 _ORDINAL = re.compile(r"(?<![\d.,])(\d+)(?:er|re|ère|ème|eme|è|e|st|nd|rd|th)\b")
-_ROMAN_ORDINAL = re.compile(r"\b([IVXLC]{2,})(?:e|er|ère|ème)\b")
+_TIME_MILITARY = re.compile(r"(?<![\d.,:])([01]\d|2[0-3])([0-5]\d)[ \u00a0]?(?:GMT|UTC|Z|hrs|hours)\b")  # '1200 GMT'
+
+_DECADE = re.compile(r"(?<![\d.,])['’]?(\d{2}|1[0-9]{2}0|20[0-9]0)['’]?s\b")  # '1930s', '90s', "'60s"
+_THOUSANDS_REST = re.compile(r"[ \u00a0\u202f](\d{1,3})(?!\d|[.,]\d|[^\W\d_])")  # after 'mille': '9 mille 200'
 _DIGITS = re.compile(rf"(?<!\d)\d+(?:[.,]\d+)*(?:[{SPACES}]\d+(?:[.,]\d+)*)*")
 _SCALE_AFTER = re.compile(r"[ \u00a0\u202f-]?([^\W\d_]+)\b")
 _SHORT_YEAR = re.compile(r"['’/]\d{2}$")  # '’98', 'T1/15', '12/09/15'
 _CURRENCY = "$€£¥₽"
+_RANGE = re.compile(r"\s*(?:to|and|or|-|–|—)\s*", re.IGNORECASE)  # '328 to 820 feet'
+
 _CURRENCY_CODES = re.compile(r"[ \u00a0\u202f]?(?:[A-Z]{3}|[A-Z]{1,2}\$)(?![^\W\d_])")  # '5 M USD', '5 M CA$'
 _WORD = re.compile(r"[^\W\d_]+")
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 
 
-def _mention(text: str, start: int, value: Decimal | str, *, checked: bool, digits: bool, also=()) -> NumberMention:
+def _mention(text: str, start: int, value: Decimal | str, *, checked: bool, digits: bool, also=(), readings=()) -> NumberMention:
+    """`also`: further values it backs (a time backs its hour); `readings`: other values it may
+    itself mean ('T1/15' 2015, '60' in 'the 60s' 1960), which it backs too."""
     value = value if isinstance(value, str) else canonical(value)
-    support = {value} | {a if isinstance(a, str) else canonical(Decimal(a)) for a in also}
-    return NumberMention(text, value, start, frozenset(support), checked, digits)
+    read = {value} | {canonical(Decimal(r)) for r in readings}
+    support = read | {a if isinstance(a, str) else canonical(Decimal(a)) for a in also}
+    return NumberMention(text, value, start, frozenset(support), checked, digits, frozenset(read))
 
 
 def parse_digits(token: str) -> Decimal:
@@ -179,6 +198,9 @@ def _scale_after(text: str, start: int, end: int, words: _Vocabulary) -> tuple[i
     multiplier, position = 1, end
     while match := _SCALE_AFTER.match(text, position):
         word = fold(match.group(1))
+        joined = _SCALE_AFTER.match(text, match.end()) if multiplier > 1 and word in words.scale_joiners else None
+        if joined and fold(joined.group(1)) in words.scales:  # 'miles de millones'
+            match, word = joined, fold(joined.group(1))
         if word in words.digit_scales:
             scale = words.digit_scales[word]
         elif word in words.currency_scales and len(word) == 1 and _beside_currency(text, start, match.end()):
@@ -222,21 +244,35 @@ def _times(text: str, words: _Vocabulary) -> list[NumberMention]:
             add(match, hour, minute)
     for match in _TIME_FR.finditer(text):
         add(match, int(match.group(1)), int(match.group(2) or 0), extra=(int(match.group(2) or 0),))
+    for match in _TIME_MILITARY.finditer(text):
+        add(match, int(match.group(1)), int(match.group(2)), extra=(int(match.group(2)),))
     for match in _TIME_CLOCK.finditer(text):
         add(match, int(match.group(1)), int(match.group(2)), extra=(int(match.group(2)),))
     for match in words.hours.finditer(text) if words.hours else ():
-        hour = int(match.group(1))
-        if match.group(2):  # '15.30 Uhr'
-            add(match, hour, int(match.group(2)), extra=(int(match.group(2)),))
+        hour, minutes = int(match.group(1)), match.group(2) or match.group(3)
+        if minutes:  # '15.30 Uhr', '23 heures 30'
+            add(match, hour, int(minutes), extra=(int(minutes),))
         else:  # '15 heures' is a time or a duration: back both
             found.append(_mention(match.group(1), match.start(), Decimal(hour), checked=True, digits=True,
                                   also=(f"{hour}:00", f"{hour % 12 or 12}:00")))
     return found
 
 
-def _ordinals(text: str) -> list[NumberMention]:
-    found = [_mention(m.group(), m.start(), Decimal(m.group(1)), checked=True, digits=True) for m in _ORDINAL.finditer(text)]
-    for match in _ROMAN_ORDINAL.finditer(text):
+def _decade(number: int) -> list[int]:
+    """The years a decade written short may mean: '60' (German '60er', French 'années 60') is 1960 or 2060."""
+    return [1900 + number, 2000 + number] if 10 <= number < 100 and number % 10 == 0 else []
+
+
+def _ordinals(text: str, words: _Vocabulary) -> list[NumberMention]:
+    found = [
+        _mention(m.group(), m.start(), Decimal(m.group(1)), checked=True, digits=True, readings=_decade(int(m.group(1))))
+        for m in _ORDINAL.finditer(text)
+    ]
+    for match in _DECADE.finditer(text):  # '1930s' is also 'the thirties' ('années trente'); "'90s" is 1990
+        number = int(match.group(1))
+        short = [number % 100] if number >= 1000 else _decade(number)
+        found.append(_mention(match.group(), match.start(), Decimal(number), checked=True, digits=True, readings=short))
+    for match in words.roman_ordinal.finditer(text):
         value = _roman(match.group(1))
         if value:
             found.append(_mention(match.group(), match.start(), Decimal(value), checked=True, digits=True))
@@ -245,8 +281,11 @@ def _ordinals(text: str) -> list[NumberMention]:
 
 def _digit_numbers(text: str, words: _Vocabulary) -> list[NumberMention]:
     found = []
+    taken = 0  # end of the last mention: '9 mille 200' takes its '200'
     for run in _DIGITS.finditer(text):
         for start, end in _space_groups(run):
+            if start < taken:
+                continue
             written = text[start:end]
             token = re.sub(f"[{SPACES}]", "", written)
             number = parse_digits(token)
@@ -264,7 +303,14 @@ def _digit_numbers(text: str, words: _Vocabulary) -> list[NumberMention]:
                 scale_words = {fold(w) for w in _WORD.findall(text[end:word_end])}
                 if scale_words & words.long_scale:
                     readings.append(readings[0] * 1000)
-            found.append(_mention(written, start, readings[0], checked=True, digits=True, also=readings[1:]))
+                rest = _THOUSANDS_REST.match(text, word_end)
+                if rest and multiplier == 1000 and number == number.to_integral_value():
+                    readings = [number * 1000 + int(rest.group(1))]  # '630 mille 697' is 630697
+                    further = _scale_after(text, start, rest.end(), words)  # '2 mil 600 millones'
+                    readings = [readings[0] * further[0]] if further else readings
+                    written = text[start : further[1] if further else rest.end()]
+            taken = start + len(written)
+            found.append(_mention(written, start, readings[0], checked=True, digits=True, readings=readings[1:]))
     return found
 
 
@@ -359,15 +405,20 @@ def _word_numbers(text: str, words: _Vocabulary) -> list[NumberMention]:
         written = [tokens[k][2] for k in run]
         run_words = [w for w in written if w not in words.connectors]
         i = j
-        if all(w in words.scales for w in run_words) and not (len(run_words) == 1 and run_words[0] in words.lone_scales):
-            continue
-        checked = all(w in words.checked for w in run_words) and not (len(run_words) == 1 and run_words[0] in words.ambiguous)
-        value = _word_value(written, words)
+        # a scale alone ('millions of', 'hundert Jahre') backs its value but says no quantity to check
+        loose = all(w in words.scales for w in run_words) and not (len(run_words) == 1 and run_words[0] in words.lone_scales)
+        checked = not loose and all(w in words.checked for w in run_words) and not (len(run_words) == 1 and run_words[0] in words.ambiguous)
+        value = Decimal(_word_value(written, words))
         span_start, span_end = tokens[run[0]][0], tokens[run[-1]][1]
+        before = tokens[run[0] - 1] if run[0] else None
+        if before and before[2] in words.fractions and (written[0] in words.articles or loose) and not text[before[1] : span_start].strip():
+            value *= words.fractions[before[2]]  # 'half a million', 'eine halbe Million', 'půl milionu'
+            span_start = before[0]
         # 'deux tiers' backs 'two-thirds': each word of a run also backs its own value
         also = [_word_value([w], words) for w in run_words if w not in words.articles] if len(run_words) > 1 else []
         also += [value * 1000] if words.long_scale & set(run_words) else []
-        found.append(_mention(text[span_start:span_end], span_start, Decimal(value), checked=checked, digits=False, also=also))
+        also += _decade(int(value)) if value == value.to_integral_value() else []  # 'années trente' are the 1930s
+        found.append(_mention(text[span_start:span_end], span_start, value, checked=checked, digits=False, also=also))
     return found
 
 
@@ -380,7 +431,7 @@ def find_numbers(text: str, language: str | None = "fr") -> tuple[NumberMention,
     words = vocabulary(language)
     chosen: list[NumberMention] = []
     taken: list[tuple[int, int]] = []
-    for mentions in (_times(text, words), _ordinals(text), _digit_numbers(text, words), _word_numbers(text, words)):
+    for mentions in (_times(text, words), _ordinals(text, words), _digit_numbers(text, words), _word_numbers(text, words)):
         for mention in mentions:
             span = (mention.start, mention.start + len(mention.text))
             if any(span[0] < end and start < span[1] for start, end in taken):
@@ -388,6 +439,64 @@ def find_numbers(text: str, language: str | None = "fr") -> tuple[NumberMention,
             chosen.append(mention)
             taken.append(span)
     return tuple(sorted(chosen, key=lambda m: m.start))
+
+
+def roman_ordinal(word: str, language: str | None) -> bool:
+    """`word` is a Roman numeral with an ordinal suffix of `language` or English ('XVe', 'XXth')."""
+    match = vocabulary(language).roman_ordinal.fullmatch(word)
+    return bool(match) and _roman(match.group(1)) is not None
+
+
+@lru_cache(maxsize=1)
+def _imperial_unit() -> tuple[re.Pattern, dict[str, float]]:
+    units = lexicon(TARGET).imperial_units
+    names = "|".join(re.escape(u).replace(r"\ ", r"[\s\u00a0-]+") for u in sorted(units, key=len, reverse=True))
+    return re.compile(rf"[\s\u00a0-]*(?:{names})\b", re.IGNORECASE), units
+
+
+def imperial_measures(text: str) -> list[tuple[NumberMention, float]]:
+    """English numbers in an imperial unit ('17,500 miles per hour', 'six miles', '328 to 820
+    feet'), each with the metric quantity one of its units stands for (km, km/h, m, kg, ha, l...)."""
+    pattern, units = _imperial_unit()
+    mentions = [m for m in find_numbers(text, TARGET) if _numeric(m.value) is not None]
+    factors: list[float | None] = []
+    for mention in mentions:
+        unit = pattern.match(text, mention.start + len(mention.text))
+        factors.append(units[fold(re.sub(r"[\s\u00a0-]+", " ", unit.group().strip(" \u00a0-")))] if unit else None)
+    for i in range(len(mentions) - 2, -1, -1):  # the first number of a range takes the unit of the second
+        gap = text[mentions[i].start + len(mentions[i].text) : mentions[i + 1].start]
+        if factors[i] is None and _RANGE.fullmatch(gap):
+            factors[i] = factors[i + 1]
+    return [(m, f) for m, f in zip(mentions, factors) if f is not None]
+
+
+def _numeric(value: str) -> Decimal | None:
+    try:
+        return Decimal(value)
+    except ArithmeticError:
+        return None
+
+
+def rounds_to(rounded: Decimal, exact: float) -> bool:
+    """`rounded` is `exact` as a translator rounds a converted quantity: within half a unit of its
+    last significant digit ('1,000' for 992, '17,500' for 17,398 at 1%, 'six' for 6.2) or 1%."""
+    precision = Decimal(1).scaleb(rounded.normalize().as_tuple().exponent)
+    return abs(float(rounded) - exact) <= max(float(precision) / 2, 0.01 * abs(exact))
+
+
+def converted(source: Iterable[NumberMention], measures: Iterable[tuple[NumberMention, float]]) -> tuple[set[int], set[int]]:
+    """Which source numbers (by position in `source`) and which imperial measures (by position in
+    `measures`) are the same quantity in metric and imperial units: '450 kg' and '1,000 pounds'."""
+    source_values = [(i, _numeric(m.value)) for i, m in enumerate(source)]
+    source_values = [(i, v) for i, v in source_values if v is not None and v > 0]
+    backed_source, backed_measures = set(), set()
+    for j, (mention, factor) in enumerate(measures):
+        value = Decimal(mention.value)
+        for i, metric in source_values:
+            if rounds_to(value, float(metric) / factor) or rounds_to(metric, float(value) * factor):
+                backed_source.add(i)
+                backed_measures.add(j)
+    return backed_source, backed_measures
 
 
 def support_of(mentions: Iterable[NumberMention]) -> set[str]:

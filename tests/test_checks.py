@@ -118,6 +118,34 @@ EQUIVALENT_NUMBERS = [
     ("Un tiers des soldats.", "A third of the soldiers."),
     ("Les deux tiers des soldats.", "Two-thirds of the soldiers."),
     ("Une douzaine de drones.", "A dozen drones."),
+    # Roman ordinals in either language's style
+    ("Au XXe siècle.", "In the XXth century."),
+    ("Sous la Ve République.", "Under the Fifth Republic."),
+    # metric quantities given in imperial units, rounded as translators do
+    ("Un bloc de 450 kg est tombé.", "A 1,000-pound block fell."),
+    ("La station orbite à 28 000 km/h.", "The station orbits at 17,500 miles per hour."),
+    ("Des falaises de 100 à 250 mètres.", "Cliffs of 328 to 820 feet."),
+    ("Le village est à 10 km.", "The village is six miles away."),
+    # times written the military way
+    ("Le lancement est prévu à 12h00 GMT.", "Launch is set for 1200 GMT."),
+    # learned compounds that start with a number
+    ("Il faut approuver le budget septennal de l'Union.", "The seven-year EU budget must be passed."),
+    ("Un film tridimensionnel.", "A three-dimensional film."),
+    # decades, written short, in full or in words
+    ("La banque veut revenir au milieu des années 1990.", "The bank wants to go back to the mid-90s."),
+    ("Dans les années trente, Watson s'occupa de ses employés.", "In the 1930s, Watson cared for his employees."),
+    ("Dans les années 60, IBM aida la NASA.", "In the 1960s, IBM helped NASA."),
+    ("Une croissance de 7,5 % en 2011/2012.", "Growth of 7.5 per cent for 2011/12."),
+    # digits, a thousand and digits (Mexican press); plural scales after digits; fractions of a scale
+    ("Des pièces à une hauteur de 9 mille 200 pieds.", "Pieces at an altitude of 9.200 feet."),
+    ("L'IED a atteint 630 mille 697 dollars.", "FDI totaled 630,697 dollars."),
+    ("Contre 320 millions un an plus tôt.", "As against 320 millions a year earlier."),
+    ("L'entreprise emploie près de 500000 personnes.", "The company employs nearly half a million people."),
+    # times: minutes after the hour word, hours written 'hrs'
+    ("Il marchait dans la rue à 23 heures 30.", "He was in the street at around 23:30."),
+    ("Avant le match de mardi soir (20h45).", "Before Tuesday evening's match (20.45 hrs)."),
+    # approximate collective numbers
+    ("Une quarantaine de civils ont été tués.", "Some forty civilians were killed."),
 ]
 
 
@@ -160,6 +188,16 @@ CHANGED_NUMBERS = [
     ("Une hausse de 37,5 %.", "A 375% rise.", {("number", "unsupported", "375"), ("number", "missing", "37,5")}),
     ("Il y avait 3 000 soldats.", "There were 300 soldiers.", {("number", "unsupported", "300"), ("number", "missing", "3 000")}),
     ("Une aide de 1,5 milliard d’euros.", "Aid of €1.5m.", {("number", "unsupported", "1.5m"), ("number", "missing", "1,5 milliard")}),
+    ("Au milieu des années 1990.", "In the mid-80s.", {("number", "unsupported", "80s"), ("number", "missing", "1990")}),
+    ("Des pièces à une hauteur de 9 mille 200 pieds.", "Pieces at an altitude of 9.300 feet.",
+     {("number", "unsupported", "9.300"), ("number", "missing", "9 mille 200")}),
+    ("L'entreprise emploie près de 500000 personnes.", "The company employs nearly half a billion people.",
+     {("number", "unsupported", "half a billion"), ("number", "missing", "500000")}),
+    ("Une quarantaine de civils ont été tués.", "Some fifty civilians were killed.", {("number", "unsupported", "fifty")}),
+    # a conversion that does not hold
+    ("Un bloc de 450 kg est tombé.", "A 2,000-pound block fell.", {("number", "unsupported", "2,000"), ("number", "missing", "450")}),
+    ("Des falaises de 100 à 250 mètres.", "Cliffs of 328 to 920 feet.", {("number", "unsupported", "920"), ("number", "missing", "250")}),
+    ("Le lancement est prévu à 12h00 GMT.", "Launch is set for 1400 GMT.", {("number", "unsupported", "1400 GMT")}),
 ]
 
 
@@ -330,11 +368,11 @@ CORRUPTIONS = [
     (8, "Adrienne Watson ", "", {("name", "missing", "Adrienne Watson")}),
     # invented names
     (4, "met Kim", "met Kim and Xi Jinping", {("name", "unsupported", "Xi Jinping")}),
-    (3, "John Kirby", "John Bolton", {("name", "unsupported", "John Bolton")}),
     (2, "of The New York Times", "of The Washington Post", {("name", "unsupported", "Washington Post"), ("name", "missing", "New York Times")}),
     # swapped names
     (5, "China", "Japan", {("name", "unsupported", "Japan"), ("name", "missing", "Chine")}),
     (12, "Vladivostok", "Khabarovsk", {("name", "unsupported", "Khabarovsk"), ("name", "missing", "Vladivostok")}),
+    (3, "John Kirby", "John Bolton", {("name", "unsupported", "John Bolton"), ("name", "missing", "John Kirby")}),
     (7, "Mr Sullivan", "Mr Blinken", {("name", "unsupported", "Blinken"), ("name", "missing", "Sullivan")}),
     # changed numbers inside otherwise correct seed translations
     (12, "683-mile", "1,100 km", {("number", "unsupported", "1,100"), ("number", "missing", "683")}),
@@ -362,11 +400,17 @@ WHITE_HOUSE = [
 ]
 
 
+QUAI_D_ORSAY = [
+    ("Le Quai d'Orsay a convoqué l'ambassadeur russe mardi.", "The Foreign Office summoned the Russian ambassador on Tuesday."),
+    ("Le Quai d'Orsay a publié un communiqué mercredi.", "The Foreign Office issued a statement on Wednesday."),
+]
+
+
 def test_name_variant_learned_from_the_alignment():
-    """'Maison Blanche' / 'White House' share no spelling: one pair alone cannot tell, two consistent pairs can."""
-    assert findings(WHITE_HOUSE[0]) == {("name", "unsupported", "White House"), ("name", "missing", "Maison Blanche")}
-    assert findings(*WHITE_HOUSE) == set()
-    inconsistent = [WHITE_HOUSE[0], (WHITE_HOUSE[1][0], WHITE_HOUSE[1][1].replace("White House", "Pentagon"))]
+    """'Quai d'Orsay' / 'Foreign Office' share no spelling: one pair alone cannot tell, two consistent pairs can."""
+    assert findings(QUAI_D_ORSAY[0]) == {("name", "unsupported", "Foreign Office"), ("name", "missing", "Quai d'Orsay")}
+    assert findings(*QUAI_D_ORSAY) == set()
+    inconsistent = [QUAI_D_ORSAY[0], (QUAI_D_ORSAY[1][0], QUAI_D_ORSAY[1][1].replace("Foreign Office", "Pentagon"))]
     assert ("name", "unsupported", "Pentagon") in findings(*inconsistent)
 
 
@@ -380,8 +424,6 @@ def test_name_given_in_full_in_another_sentence_is_supported():
     assert findings(expanded) == {("name", "unsupported", "Jake Sullivan")}  # no full name anywhere: flagged
 
 
-@pytest.mark.xfail(strict=True, reason="descriptive names reworded in translation ('Far Eastern' for 'Extrême-Orient', "
-                   "'Fleet' for 'flotte') need a dictionary or an embedding model; flagged for review instead")
 @pytest.mark.parametrize(
     "french, english",
     [
@@ -395,7 +437,8 @@ def test_name_given_in_full_in_another_sentence_is_supported():
         ),
     ],
 )
-def test_known_limitation_reworded_descriptive_names(french, english):
+def test_descriptive_names_reworded_in_translation_are_quiet(french, english):
+    """'Far Eastern' for 'Extrême-Orient', 'Fleet' for 'flotte': ordinary words on both sides, capitalised by convention."""
     assert findings(*SEED_PAIRS, (french, english)) == set()
 
 

@@ -58,6 +58,7 @@ def test_corrupted_translation_lists_items_and_exits_1(tmp_path):
         "line 1: number “1,100” is not in the French source",
         "line 1: number “683” of the French source is missing from the translation",
         "line 2: name “Adrienne Johnson” is not in the French source",
+        "line 2: name “Adrienne Watson” of the French source is missing from the translation",
         "line 3: name “Japan” is not in the French source",
         "line 3: name “Chine” of the French source is missing from the translation",
     ]
