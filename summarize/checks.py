@@ -35,7 +35,7 @@ from summarize.numbers import converted, find_numbers, imperial_measures, roman_
 from summarize.records import CheckItem
 from summarize.text import fold
 
-METHOD = "checks:numbers-names-v3"  # v3: readings, generic words, spelled-out acronyms (issue 13)
+METHOD = "checks:numbers-names-v4"  # v4: an article before digits is no number ("a 90 million dollar plan")
 DEFAULT_LANGUAGE = "fr"
 
 # Function words of the default source language and of English (provenance reads content words with them).

@@ -387,7 +387,11 @@ def _word_numbers(text: str, words: _Vocabulary) -> list[NumberMention]:
         prefix = next((p for p in words.prefixes if word.startswith(p) and len(word) > len(p)), None)
         if prefix and not words.is_number(word):
             found.append(_mention(text[start:end], start, Decimal(words.prefixes[prefix]), checked=False, digits=False))
-        article = word in words.articles and i + 1 < len(tokens) and words.is_number(tokens[i + 1][2])
+        # 'a million' is a number, 'a 90 million dollar plan' an article before digits
+        article = (
+            word in words.articles and i + 1 < len(tokens) and words.is_number(tokens[i + 1][2])
+            and not text[end : tokens[i + 1][0]].strip(" -\u00a0")
+        )
         if not (words.is_number(word) or article):
             i += 1
             continue

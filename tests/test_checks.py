@@ -146,6 +146,9 @@ EQUIVALENT_NUMBERS = [
     ("Avant le match de mardi soir (20h45).", "Before Tuesday evening's match (20.45 hrs)."),
     # approximate collective numbers
     ("Une quarantaine de civils ont été tués.", "Some forty civilians were killed."),
+    # an article before digits is an article, not 'a million' (seen in a real LLM's briefs)
+    ("Un plan de 90 millions de dollars a été annoncé.", "A 90 million dollar plan was announced."),
+    ("Le gouvernement a présenté un plan de 90 millions de dollars.", "The government presented a 90-million-dollar plan."),
 ]
 
 
