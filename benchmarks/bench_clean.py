@@ -2,7 +2,7 @@
 
 The 99 newstest2012 documents, in each of French, German, Spanish, Czech and Russian, are written
 as article files (headline line, blank line, one paragraph per <p>, its <seg> sentences joined) in
-four variants:
+five variants:
 
 - as_is: the files as described;
 - wrapped: every paragraph (and the headline) hard-wrapped at 72 columns (textwrap, which also
@@ -11,7 +11,17 @@ four variants:
   English, generated with varied realistic forms (random templates, agencies, names, dates,
   separators, casing) and placed above the headline (rubrics, kickers, breadcrumbs), between the
   headline and the text (bylines, datelines), between paragraphs and after the last one;
-- injected_wrapped: the injected files, hard-wrapped at 72 columns.
+- injected_wrapped: the injected files, hard-wrapped at 72 columns;
+- held_out: injected the same way, but every rubric, comment form, promotion, related-articles and
+  end-of-page label, "read more" link and credit drawn from held-out forms (HELD_OUT_*): real forms
+  of the same kinds that the rule files were not written from. The pools of the injected variant
+  were written with the rules, and every label in them is a word-list entry: this variant tells
+  whether the rules know a kind or only its strings;
+- lists: before half of the paragraphs, a label (related articles, rubric, kicker) over one to three
+  other documents' headlines as they are, whatever their final punctuation, or a rubric label alone. It measures the rules
+  that take headlines under labels on both sides: the headlines they keep, and the prose paragraph
+  after each block that they must not take (about 550 blocks per language). End-of-page labels are
+  left out: they take everything after them unless a long paragraph follows, by design.
 
 The files go through the real ingest (ingest_cluster) and clean_article(..., language=...). For
 each language and variant it reports:
@@ -62,7 +72,7 @@ from summarize.text import SENTENCE_END, fingerprint  # noqa: E402
 DATA = REPO.parent / "shared" / "data" / "newstest2012"
 RESULTS = REPO / "benchmarks" / "results" / "clean.json"
 LANGUAGES = ("fr", "de", "es", "cs", "ru")
-VARIANTS = ("as_is", "wrapped", "injected", "injected_wrapped")
+VARIANTS = ("as_is", "wrapped", "injected", "injected_wrapped", "held_out", "lists")
 WIDTH = 72
 SUBHEAD_MAX_WORDS = 12
 EXAMPLES = 12
@@ -266,14 +276,70 @@ TAGLINES = {"fr": ["{Country} Dernières Nouvelles, {Country} Actualités", "Bel
 COUNTRY = {"fr": "France", "de": "Deutschland", "es": "España", "cs": "Česko", "ru": "Россия"}
 RIGHTS = {"fr": "Tous droits réservés.", "de": "Alle Rechte vorbehalten.", "es": "Todos los derechos reservados.",
           "cs": "Všechna práva vyhrazena.", "ru": "Все права защищены."}
+# Held-out forms: real forms of the same kinds, written without looking at the rule files, which the
+# held_out variant draws instead of the pools above. The pools above were written with the rules, and
+# every label in them is a word-list entry; these measure whether the rules know the kind or only the
+# strings.
+HELD_OUT_RUBRICS = {
+    "fr": ["Éco", "Bien-être", "Enquêtes", "Terroir", "Vie quotidienne"],
+    "de": ["Verbraucher", "Digitales", "Zeitgeschehen", "Wirtschaftspolitik"],
+    "es": ["Ocio", "Consumo", "Comunidad Valenciana", "Tendencias"],
+    "cs": ["Lifestyle", "Kriminalita", "Počasí", "Zprávy z regionů"],
+    "ru": ["Туризм", "Наука и техника", "Криминал", "Погода"],
+}
+HELD_OUT_RELATED = {
+    "fr": ["Voir également", "À consulter aussi", "Articles en lien", "Lire plus sur le sujet"],
+    "de": ["Mehr dazu", "Passend dazu", "Zum Weiterlesen", "Weitere Artikel zum Thema"],
+    "es": ["Lee además", "Te podría interesar", "Más noticias sobre el tema", "Quizá te interese"],
+    "cs": ["Čtěte více", "Další články k tématu", "Souvisí s tématem", "Přečtěte si více"],
+    "ru": ["Читайте по теме", "Статьи по теме", "Это интересно", "Ещё материалы по теме"],
+}
+HELD_OUT_TRAILING = {
+    "fr": ["Les articles les plus lus", "À lire dans la même rubrique", "Ces articles pourraient vous intéresser", "Nos dernières actualités"],
+    "de": ["Die meistgelesenen Artikel", "Aktuelle Nachrichten", "Top-Artikel", "Weitere Nachrichten aus der Region"],
+    "es": ["Las noticias más leídas", "Lo último", "Últimas noticias", "Más en esta sección"],
+    "cs": ["Nejčtenější zprávy", "Nejnovější články", "Další články z rubriky", "Právě se čte"],
+    "ru": ["Самое популярное", "Главное за неделю", "Читают сейчас", "Последние новости"],
+}
+HELD_OUT_READ_MORE = {
+    "fr": ["Lire l'article »", "Découvrir la suite", "Continuer à lire", "[…] Lire plus"],
+    "de": ["Mehr lesen »", "Zum Artikel", "Artikel lesen", "Weiter »"],
+    "es": ["Leer noticia completa", "Ver más »", "Sigue leyendo", "Continuar »"],
+    "cs": ["Více »", "Celý článek", "Pokračování článku", "Číst celé"],
+    "ru": ["Читать полностью", "Далее »", "Читать дальше", "Подробнее..."],
+}
+HELD_OUT_COMMENTS = {
+    "fr": ["Afficher les commentaires", "Voir les {n} commentaires", "Ajouter votre commentaire", "Soyez le premier à réagir",
+           "Vous devez être connecté pour publier un commentaire."],
+    "de": ["Kommentare anzeigen", "Alle {n} Kommentare anzeigen", "Schreiben Sie den ersten Kommentar",
+           "Sie müssen angemeldet sein, um einen Kommentar abzugeben."],
+    "es": ["Ver comentarios", "Mostrar {n} comentarios", "Sé el primero en comentar", "Debes iniciar sesión para publicar un comentario."],
+    "cs": ["Zobrazit diskusi", "Zobrazit komentáře ({n})", "Buďte první, kdo přidá komentář", "Pro přidání komentáře se musíte přihlásit."],
+    "ru": ["Показать комментарии", "Все комментарии ({n})", "Будьте первым, кто оставит комментарий", "Войдите, чтобы оставить комментарий."],
+}
+HELD_OUT_PROMOS = {
+    "fr": ["Offre découverte : 1 € le premier mois", "Essayez gratuitement pendant 30 jours", "S'abonner", "Rejoignez-nous sur Instagram",
+           "Retrouvez-nous sur WhatsApp"],
+    "de": ["Jetzt 4 Wochen gratis lesen", "Zum Abo", "Hier abonnieren", "Folgen Sie uns auf Instagram", "Mehr Nachrichten in unserer App"],
+    "es": ["Hazte suscriptor por 1 € al mes", "Suscríbete", "Únete a nuestro canal de WhatsApp", "Apúntate a nuestra newsletter"],
+    "cs": ["Předplatné za 1 Kč na první měsíc", "Odebírejte náš newsletter", "Přidejte se k nám na Instagramu", "Staňte se předplatitelem"],
+    "ru": ["Подписаться на новости", "Присоединяйтесь к нам в ВКонтакте", "Оформите подписку", "Наш канал в Дзене"],
+}
+HELD_OUT_CREDITS = {
+    "fr": ["Photo {name} pour {SITE}", "© {name}", "Photo : DR", "Crédit : {agency}/{name}", "(Photo d'archives {agency})"],
+    "de": ["Foto: privat", "Bildquelle: {agency}", "© {name}/{agency}", "Foto: Archiv"],
+    "es": ["Foto: Archivo", "Imagen de archivo", "Fotografía: {agency}", "© {agency}"],
+    "cs": ["Foto: archiv", "Snímek: {agency}", "Foto: {agency}/{name}", "Repro: {site}"],
+    "ru": ["Фото: архив", "Фото: пресс-служба", "Кадр: {agency}", "Фото: {name}"],
+}
 GLYPHS = ["l", "n", "q", "w", "Ø", "§", "ü", "•", "▪", "■", "➢", "►"]
 
 
 class Generator:
     """Random boilerplate in one language, filled from the pools above and other documents' text."""
 
-    def __init__(self, language: str, documents: list[Document], rng: random.Random):
-        self.lang, self.documents, self.rng = language, documents, rng
+    def __init__(self, language: str, documents: list[Document], rng: random.Random, held_out: bool = False):
+        self.lang, self.documents, self.rng, self.held_out = language, documents, rng, held_out
         self.current: Document | None = None  # the article being written: its own text is never "another article"
 
     def pick(self, pool):
@@ -301,9 +367,13 @@ class Generator:
     def in_language(self, table: dict) -> list[str]:
         return table[self.lang] + (table["en"] if "en" in table and self.rng.random() < 0.25 else [])
 
+    def forms(self, table: dict, held_out: dict) -> list[str]:
+        """The forms of a kind to draw from: the pool, or the held-out forms."""
+        return held_out[self.lang] if self.held_out else self.in_language(table)
+
     # header kinds: above the headline, or between the headline and the text
     def rubric(self) -> str:
-        label = self.pick(RUBRICS[self.lang])
+        label = self.pick(self.forms(RUBRICS, HELD_OUT_RUBRICS))
         return self.pick([f"{label}.", label, label.upper(), f"{label}."])
 
     def kicker(self) -> str:
@@ -326,11 +396,11 @@ class Generator:
 
     # body kinds
     def comment(self) -> list[str]:
-        lines = self.in_language(COMMENTS)
+        lines = self.forms(COMMENTS, HELD_OUT_COMMENTS)
         return [self.fill(line) for line in self.rng.sample(lines, self.rng.randint(1, 4))]
 
     def promo(self) -> list[str]:
-        return [self.fill(self.pick(self.in_language(PROMOS)))]
+        return [self.fill(self.pick(self.forms(PROMOS, HELD_OUT_PROMOS)))]
 
     def share(self) -> list[str]:
         networks = self.rng.sample(NETWORKS, self.rng.randint(2, 5))
@@ -339,7 +409,7 @@ class Generator:
         return [self.pick([row, f"{word} : {row}", f"{word}: {row}", f"{word} {row}"])]
 
     def related(self) -> list[str]:
-        label = self.pick(self.in_language(RELATED))
+        label = self.pick(self.forms(RELATED, HELD_OUT_RELATED))
         headline = self.other_headline()
         form = self.rng.randrange(5)
         if form == 0:
@@ -353,16 +423,17 @@ class Generator:
         return [label] + [self.other_headline() for _ in range(self.rng.randint(1, 3))]
 
     def teaser_block(self) -> list[str]:
-        return [self.teaser(), self.pick(self.in_language(READ_MORE))]
+        return [self.teaser(), self.pick(self.forms(READ_MORE, HELD_OUT_READ_MORE))]
 
     def trailing(self) -> list[str]:
-        lines = [self.pick(self.in_language(TRAILING))]
+        lines = [self.pick(self.forms(TRAILING, HELD_OUT_TRAILING))]
         for _ in range(self.rng.randint(2, 4)):
-            lines += self.pick([[self.other_headline()], self.teaser_block(), [self.other_headline() + "\n" + self.teaser()]])
+            form = self.rng.randrange(3)
+            lines += [self.other_headline()] if form == 0 else self.teaser_block() if form == 1 else [f"{self.other_headline()}\n{self.teaser()}"]
         return [line for block in lines for line in block.split("\n")]
 
     def credit(self) -> list[str]:
-        return [self.fill(self.pick(CREDITS[self.lang]))]
+        return [self.fill(self.pick(self.forms(CREDITS, HELD_OUT_CREDITS)))]
 
     def caption(self) -> list[str]:
         name, role = self.pick(NAMES[self.lang]), self.pick(ROLES[self.lang])
@@ -377,15 +448,15 @@ class Generator:
             other = self.pick(NAMES[self.lang])
             return [f"{name} {POSITION[self.lang]} {'et' if self.lang == 'fr' else '/'} {other} {scene} {credit}"]
         if form == 3:  # caption, then the credit on its own line
-            return [f"{name}, {role}, {scene}, {when}.", self.fill(self.pick(CREDITS[self.lang]))]
+            return [f"{name}, {role}, {scene}, {when}.", self.fill(self.pick(self.forms(CREDITS, HELD_OUT_CREDITS)))]
         return [f"{name} {scene}, {when}"]  # a verbless scene caption without credit
 
     def rubric_in_body(self) -> list[str]:
-        label = self.pick(RUBRICS[self.lang])
-        return self.pick([[f"{label}."], [f"{label}.", self.other_headline().rstrip(".")]])
+        label = self.pick(self.forms(RUBRICS, HELD_OUT_RUBRICS))
+        return self.pick([[f"{label}."], [f"{label}.", self.other_headline()]])
 
     def kicker_in_body(self) -> list[str]:
-        return [self.kicker(), self.other_headline().rstrip(".")]
+        return [self.kicker(), self.other_headline()]
 
     def bio(self) -> list[str]:
         return [self.pick(NAMES[self.lang]), f'"{self.pick(BIOS[self.lang])}"']
@@ -404,6 +475,18 @@ class Generator:
 
     def glyph_line(self) -> list[str]:
         return [self.pick(["•", "■", "▪", "●"])]
+
+    def label_block(self) -> list[str]:
+        """A label over other articles' headlines, as they are (with their final punctuation, if any)."""
+        headlines = [self.other_headline() for _ in range(self.rng.randint(1, 3))]
+        form = self.rng.randrange(4)
+        if form == 0:
+            return [self.pick(self.forms(RELATED, HELD_OUT_RELATED))] + headlines
+        if form == 1:
+            return [f"{self.pick(self.forms(RUBRICS, HELD_OUT_RUBRICS))}.", headlines[0]]
+        if form == 2:
+            return [f"{self.pick(self.forms(RUBRICS, HELD_OUT_RUBRICS))}."]  # a rubric whose headline was lost: prose follows it
+        return [self.kicker(), headlines[0]]
 
     BODY_KINDS = ("comment", "promo", "share", "related", "teaser_block", "credit", "caption", "rubric_in_body",
                   "kicker_in_body", "bio", "link", "glyph_line")
@@ -454,6 +537,22 @@ def write_article(document: Document, generator: Generator | None, rng: random.R
             inject(kind, getattr(generator, kind)(), joined=kind in ("teaser_block", "related") and rng.random() < 0.5)
     for kind in rng.sample(Generator.TAIL_KINDS, rng.randint(1, 4)):
         inject(kind, getattr(generator, kind)(), joined=kind in ("comment", "trailing") and rng.random() < 0.5)
+    article.text = "\n\n".join(blocks) + "\n"
+    return article
+
+
+def write_lists_article(document: Document, generator: Generator, rng: random.Random) -> Article:
+    """The article with a label over other articles' headlines (Generator.label_block) between half of
+    its paragraphs: the paragraph after each block is exposed to the rules that take headlines under labels."""
+    article = Article(document, "")
+    generator.current = document
+    blocks = [document.headline]
+    for index, text in enumerate(document.texts):
+        if index > 0 and rng.random() < 0.5:
+            lines = generator.label_block()
+            article.injected.extend(Injected("label over headlines", line) for line in lines)
+            blocks.append("\n".join(lines)) if rng.random() < 0.5 else blocks.extend(lines)
+        blocks.append(text)
     article.text = "\n\n".join(blocks) + "\n"
     return article
 
@@ -600,9 +699,15 @@ def main() -> None:
             generator = Generator(language, documents, rng)
             plain = [write_article(d, None, rng) for d in documents]
             injected = [write_article(d, generator, rng) for d in documents]
+            held_rng = random.Random(f"bench-clean-held-out-{language}")
+            held_generator = Generator(language, documents, held_rng, held_out=True)
+            held_out = [write_article(d, held_generator, held_rng) for d in documents]
+            lists_rng = random.Random(f"bench-clean-lists-{language}")
+            lists_generator = Generator(language, documents, lists_rng)
+            lists = [write_lists_article(d, lists_generator, lists_rng) for d in documents]
             results["languages"][language] = {}
             for variant in VARIANTS:
-                articles = injected if variant.startswith("injected") else plain
+                articles = {"injected": injected, "injected_wrapped": injected, "held_out": held_out, "lists": lists}.get(variant, plain)
                 figures = run_variant(language, articles, variant, Path(tmp))
                 results["languages"][language][variant] = figures
                 print(f"{language} {variant:>16}: prose lost {figures['prose_lost']:3d}/{figures['prose_paragraphs']}"

@@ -8,7 +8,16 @@ import textwrap
 import pytest
 
 from summarize import clean
-from summarize.clean import clean_article, fingerprint, load_rules, rejoin_wrapped, rules_fingerprint, wrap_width
+from summarize.clean import (
+    addresses_someone,
+    clean_article,
+    fingerprint,
+    is_link_label,
+    load_rules,
+    rejoin_wrapped,
+    rules_fingerprint,
+    wrap_width,
+)
 from summarize.ingest import ingest_cluster
 from summarize.records import IngestedArticle
 
@@ -144,6 +153,12 @@ def test_every_removal_is_listed_with_its_rule(seeds):
         "IBM - ou bien la \"Grande Bleue\" - a grandi jusqu'à devenir une très grande firme.",
         "Le gouvernement a démissionné, a annoncé l'agence de presse tchèque (CTK).",
         "Les journalistes ont été autorisés à filmer la scène, et les caméras ont pu capturer des images.",
+        # comments named in prose, a reply and a question are no comment widget
+        "Pas de commentaire.",
+        "Que pensez-vous de ce commentaire ?",
+        "Le ministre n'a pas souhaité commenter.",
+        # link words in a sentence are no label
+        "Plus d'articles sur le sujet seront publiés demain.",
     ],
 )
 def test_french_prose_is_kept(paragraph):
@@ -166,6 +181,11 @@ def test_french_prose_is_kept(paragraph):
         ("ru", "Составьте собственное меню."),
         ("ru", "Пожар в кинотеатре на Александерплац"),
         ("it", "Il governo ha presentato giovedì la manovra"),
+        ("de", "Kein Kommentar."),
+        ("es", "¿Qué opina de los comentarios del ministro?"),
+        ("es", "Hacer comentarios desagradables"),  # a subhead naming comments
+        ("ru", "Без комментариев."),
+        ("cs", "Diskuse o rozpočtu"),
     ],
 )
 def test_prose_is_kept_in_other_languages(language, paragraph):
@@ -200,6 +220,18 @@ def test_short_answers_repeat_but_long_paragraphs_do_not():
         ("cs", "Diskuse (23)", "comment form"),
         ("ru", "Оставить комментарий", "comment form"),
         ("it", "Leave a Reply", "comment form"),
+        # comment widgets in words the patterns do not hold: a short line naming comments, or one speaking
+        # to the reader
+        ("fr", "Afficher les commentaires", "comment form"),
+        ("fr", "Voir les 12 commentaires", "comment form"),
+        ("fr", "Soyez le premier à réagir", "comment form"),
+        ("fr", "Vous devez être connecté pour publier un commentaire.", "comment form"),
+        ("de", "Alle 153 Kommentare anzeigen", "comment form"),
+        ("es", "Sé el primero en comentar", "comment form"),
+        ("es", "Debes iniciar sesión para publicar un comentario.", "comment form"),
+        ("cs", "Zobrazit komentáře (12)", "comment form"),
+        ("ru", "Показать комментарии", "comment form"),
+        ("ru", "Будьте первым, кто оставит комментарий", "comment form"),
         # promotion
         ("fr", "Abonnez-vous à notre newsletter", "promo"),
         ("fr", "Téléchargez notre application pour suivre l'actualité", "promo"),
@@ -233,6 +265,11 @@ def test_short_answers_repeat_but_long_paragraphs_do_not():
         ("es", "(Foto: EFE)", "photo credit"),
         ("cs", "Foto: Jan Novák, zpravy24", "photo credit"),
         ("ru", "Фото: © ТАСС", "photo credit"),
+        # a credit word, a colon and one or two words of any kind
+        ("de", "Foto: privat", "photo credit"),
+        ("cs", "Repro: zpravy24", "photo credit"),
+        ("ru", "Фото: пресс-служба", "photo credit"),
+        ("es", "Foto: Archivo", "photo credit"),
         ("fr", "© AFP 2023", "copyright"),
         # captions
         ("fr", "JEAN DUPONT, DIRECTEUR GÉNÉRAL.", "all-caps caption or credit"),
@@ -278,6 +315,9 @@ def test_boilerplate_kinds_are_removed(language, line, rule):
         # a teaser cut short, or glued to its headline, and its "read more" link
         ("Le conseil municipal a voté hier soir une hausse des tarifs de…\nLire la suite »", 2),
         ("Le maire réélu à LyonLe maire sortant a été réélu dimanche.\n(Lire la suite)", 2),
+        # a "read more" link in words the lists do not hold, under a teaser cut short
+        ("Le conseil municipal a voté hier soir une hausse des tarifs de…\nDécouvrir la suite", 2),
+        ("Le conseil municipal a voté hier soir une hausse des tarifs de…\n\nContinuer à lire »", 2),
         # a credit on its own line under a caption
         ("Jean Dupont, maire de Lyon, lors de l'inauguration, samedi.\nPhoto : AFP", 2),
     ],
@@ -347,6 +387,20 @@ def test_bullet_glyph_residue_is_stripped_and_the_item_kept():
     assert ("bullet-glyph residue", "w") in result.removed
 
 
+@pytest.mark.parametrize(
+    "language, line, item",
+    [
+        # a symbol-font letter before a quote, a figure or a capital
+        ("es", "q 'Las encuestas de salud de 1999 y 2006 señalaron un aumento.'", "'Las encuestas de salud de 1999 y 2006 señalaron un aumento.'"),
+        ("fr", "w « Nous ne céderons rien », a dit le maire.", "« Nous ne céderons rien », a dit le maire."),
+        ("de", "n 12 Prozent mehr Umsatz im dritten Quartal.", "12 Prozent mehr Umsatz im dritten Quartal."),
+    ],
+)
+def test_glyph_letters_before_an_item_go(language, line, item):
+    result = cleaned(f"Titre\n\n{LEAD}\n\n{line}\n\n{TAIL}", language)
+    assert result.paragraphs[1] == item
+
+
 @pytest.mark.parametrize("language, line", [("cs", "v Praze se sešla vláda."), ("fr", "a été voté hier.")])
 def test_a_one_letter_word_is_no_glyph(language, line):
     assert cleaned(f"Titre\n\n{LEAD}\n\n{line}\n\n{TAIL}", language).paragraphs[1] == line
@@ -356,6 +410,163 @@ def test_a_credit_after_a_paragraph_goes_and_the_paragraph_stays():
     result = cleaned(f"Titre\n\n{LEAD} (AFP)\n\n{TAIL}")
     assert result.paragraphs == (LEAD, TAIL)
     assert ("credit", "(AFP)") in result.removed
+
+
+# --- other articles' headlines under labels -------------------------------------------------------------
+
+# Articles long enough to tell what is off their topic: a title and three paragraphs per language.
+ARTICLES = {
+    "fr": ("Le gouvernement présente un budget de rigueur pour 2025", [
+        "Le gouvernement a présenté jeudi son projet de budget pour 2025, qui prévoit douze milliards d'économies sur les dépenses de l'État.",
+        "Les collectivités locales devront réduire leurs dépenses de fonctionnement de deux milliards, tandis que les crédits des "
+        "ministères de l'Éducation et de la Santé seront gelés.",
+        "Le texte sera examiné par les députés à partir du 15 octobre, avant un vote solennel prévu fin novembre à l'Assemblée nationale.",
+    ]),
+    "de": ("Bundesregierung legt Sparhaushalt für 2025 vor", [
+        "Die Bundesregierung hat am Donnerstag ihren Haushaltsentwurf für 2025 vorgelegt, der Einsparungen von zwölf Milliarden Euro vorsieht.",
+        "Länder und Kommunen sollen ihre laufenden Ausgaben um zwei Milliarden senken, während die Etats für Bildung und Gesundheit "
+        "eingefroren werden.",
+        "Der Bundestag wird den Entwurf ab dem 15. Oktober beraten, die Schlussabstimmung ist für Ende November geplant.",
+    ]),
+    "es": ("El Gobierno presenta unos presupuestos de austeridad para 2025", [
+        "El Gobierno presentó el jueves su proyecto de presupuestos para 2025, que prevé un ahorro de doce mil millones de euros en el gasto del Estado.",
+        "Las comunidades autónomas deberán reducir sus gastos corrientes en dos mil millones, mientras que las partidas de Educación "
+        "y Sanidad quedarán congeladas.",
+        "El Congreso debatirá el proyecto a partir del 15 de octubre y la votación final está prevista para finales de noviembre.",
+    ]),
+    "cs": ("Vláda předložila úsporný rozpočet na rok 2025", [
+        "Vláda ve čtvrtek předložila návrh rozpočtu na rok 2025, který počítá s úsporami ve výši dvanácti miliard korun ve výdajích státu.",
+        "Kraje a obce budou muset snížit provozní výdaje o dvě miliardy, zatímco rozpočty ministerstev školství a zdravotnictví "
+        "zůstanou zmrazené.",
+        "Poslanecká sněmovna začne návrh projednávat 15. října, závěrečné hlasování je naplánováno na konec listopadu.",
+    ]),
+    "ru": ("Правительство представило бюджет жесткой экономии на 2025 год", [
+        "В четверг правительство представило проект бюджета на 2025 год, который предусматривает сокращение государственных "
+        "расходов на двенадцать миллиардов рублей.",
+        "Регионы и муниципалитеты должны будут сократить текущие расходы на два миллиарда, а бюджеты министерств образования и "
+        "здравоохранения будут заморожены.",
+        "Государственная дума начнет рассматривать проект 15 октября, окончательное голосование запланировано на конец ноября.",
+    ]),
+}
+
+
+def with_block(language: str, block: str):
+    """The language's article with `block` between its first and second paragraphs, cleaned."""
+    title, paragraphs = ARTICLES[language]
+    return clean_article(article("\n\n".join([title, paragraphs[0], block, *paragraphs[1:]])), language=language)
+
+
+@pytest.mark.parametrize(
+    "language, block",
+    [
+        # lists of links under a label: after the first link, other articles' headlines ending with "?" or "!"
+        ("fr", "Sur le même sujet\nLe maire de Lyon réélu\nParc ou montagne ?"),
+        ("fr", "Voir aussi\n\nLe Portugal très confiant\n\nRychtarova à propos de son mari infidèle : garde cet âne !"),
+        ("de", "Lesen Sie auch\nHazard: \"Was für ein Glück\"\nPark oder Berg?"),
+        ("es", "Te puede interesar\n\nCómo han evolucionado los precios de los viajes desde 1989\n\n¿Parque o montaña?"),
+        ("ru", "Читайте также\nКоличество антимусульманских преступлений увеличилось на 50%\nПочему доля безработицы среди инвалидов так высока?"),
+        # a rubric label over another article's headline
+        ("fr", "Société.\n\nL'immigration est-elle une chance pour les entreprises ?"),
+        ("cs", "Kultura.\n\nProč je tak vysoký podíl nezaměstnaných hendikepovaných pracovníků?"),
+        ("ru", "Спорт.\n\nРихтаржова о неверном муже: оставь себе этого осла!"),
+        # a label of link words the lists do not hold, and its links
+        ("fr", "À consulter aussi\n\nLe maire de Lyon réélu"),
+        ("fr", "Articles en lien\nLe maire de Lyon réélu\nGrève à la SNCF"),
+        ("de", "Weitere Artikel zum Thema\n\nBahn plant Winter-Krisen-Paket"),
+        ("de", "Passend dazu\nFrau bei Sturz in Tram verletzt"),
+        ("es", "Más noticias sobre el tema\n\nMujica viaja a México"),
+        ("cs", "Další články k tématu\nŽena při pádu v tramvaji zraněna"),
+        ("ru", "Статьи по теме\n\nДом 21-го столетия в Вене"),
+        # the first link under a label goes whatever its punctuation; of two sentences when off the topic
+        ("de", "Mehr zum Thema\nIranische Studenten sind bereit zu sterben. Sie bildeten einen lebenden Schild."),
+        # two sentences without final punctuation after the first link, off the topic
+        ("fr", "Sur le même sujet\n\nLe maire de Lyon réélu\n\nLe Portugal très confiant. Ronaldo promet la victoire"),
+    ],
+)
+def test_other_articles_headlines_under_a_label_go(language, block):
+    result = with_block(language, block)
+    assert result.paragraphs == tuple(ARTICLES[language][1]), result.removed
+    assert len(result.removed) == len(block.replace("\n\n", "\n").split("\n"))
+
+
+@pytest.mark.parametrize(
+    "language, block, kept",
+    [
+        # a question put to someone is an interview's
+        ("fr", "Voir aussi\n\nLe maire de Lyon réélu", "Quel est votre message aux épargnants ?"),
+        ("de", "Mehr zum Thema\n\nBahn plant Winter-Krisen-Paket", "Was sagen Sie den Sparern?"),
+        ("ru", "Читайте также\n\nДом 21-го столетия в Вене", "Как вы оцениваете этот бюджет?"),
+        # a question on the article's topic
+        ("fr", "Voir aussi\n\nLe maire de Lyon réélu", "Pourquoi les collectivités locales paieront-elles ces économies ?"),
+        # a sentence with a full stop: the article's own short sentences bring up new names too
+        ("fr", "Sur le même sujet\n\nLe maire de Lyon réélu", "Carles Puyol approche de la centaine avec 97 matches."),
+        ("es", "Te puede interesar\n\nMujica viaja a México", "Se acerca a la centena Carles Puyol con 97 partidos."),
+        ("ru", "Читайте также\n\nДом 21-го столетия в Вене", "Почти приближается к сотне Карлес Пуйоль с 97 играми."),
+        # a lead-in ending with a colon
+        ("cs", "Čtěte také\n\nŽena při pádu v tramvaji zraněna", "Vláda zveřejnila tyto úspory:"),
+        # two sentences on the article's topic, without final punctuation
+        ("fr", "Sur le même sujet\n\nLe maire de Lyon réélu", "Les économies de l'État atteindront douze milliards. Les collectivités en paieront deux"),
+        # a long question with commas
+        ("de", "Südostasien.", "Warum bleibt, trotz der Einsparungen, die Arbeitslosigkeit in den Kommunen, Ländern und im Bund so hoch?"),
+    ],
+)
+def test_the_article_goes_on_after_a_label(language, block, kept):
+    result = with_block(language, f"{block}\n\n{kept}")
+    first, *rest = ARTICLES[language][1]
+    assert result.paragraphs == (first, kept, *rest), result.removed
+
+
+def test_in_an_interview_a_question_under_a_label_stays():
+    answers = [
+        "Llevamos veinte años tocando juntos y cada gira es distinta, el público de cada país nos recibe de otra manera.",
+        "¿Cómo han vivido estos veinte años de carrera?",
+        "Con mucha gratitud hacia los fans, que nos han acompañado desde el primer disco hasta hoy en cada concierto.",
+        "¿Y qué esperan del concierto del sábado en San José?",
+    ]
+    question = "¿Por qué siempre cambian la letra de Yellow Ledbetter en vivo?"
+    text = "\n\n".join(["Pearl Jam celebra veinte años de carrera en Costa Rica", *answers, "Cultura.", question, "Porque cada noche es diferente."])
+    result = clean_article(article(text), language="es")
+    assert question in result.paragraphs
+    assert result.removed == (("rubric label", "Cultura."),)
+
+
+@pytest.mark.parametrize(
+    "language, line, addresses",
+    [
+        ("fr", "Quel est votre message aux épargnants ?", True),
+        ("fr", "Parc ou montagne ?", False),
+        ("de", "Was sagen Sie den Sparern?", True),
+        ("de", "Sie bildeten einen lebenden Schild!", False),  # "Sie" opening a sentence is "they"
+        ("es", "¿Usted qué opina del presupuesto?", True),
+        ("cs", "Jak jste to zvládli?", True),
+        ("ru", "Каким вы помните свой проект?", True),
+        ("ru", "Парк или гора?", False),
+    ],
+)
+def test_addresses_someone(language, line, addresses):
+    assert addresses_someone(line, load_rules(language)) is addresses
+
+
+@pytest.mark.parametrize(
+    "language, line, label",
+    [
+        ("fr", "À consulter aussi", True),
+        ("fr", "Lire plus sur le sujet »", True),
+        ("fr", "Découvrir la suite", True),
+        ("de", "Die meistgelesenen Artikel", True),
+        ("es", "Más noticias sobre el tema", True),
+        ("cs", "Přečtěte si více", True),
+        ("ru", "Ещё материалы по теме", True),
+        ("it", "Read more »", True),
+        ("fr", "Vie quotidienne", False),  # a rubric, no link word
+        ("fr", "Plus d'articles sur le sujet seront publiés demain.", False),  # a sentence
+        ("de", "Deutschland Nachrichten, Aktuelle Nachrichten aus Deutschland", False),  # a tagline
+        ("de", "Aktuelle Zahlen zur Arbeitslosigkeit", False),  # "Zahlen", "Arbeitslosigkeit" are no link words
+        ("es", "Las 10 noticias del día", False),  # a figure
+    ],
+)
+def test_is_link_label(language, line, label):
+    assert is_link_label(line, load_rules(language)) is label
 
 
 # --- title, rubric and kicker ------------------------------------------------------------------------
@@ -379,6 +590,30 @@ def test_rubrics_and_kickers_above_the_headline_go_to_section(top, section):
     assert result.title == "Le Tour de France part de Lille"
     assert result.metadata["section"] == section
     assert result.paragraphs == (LEAD,)
+
+
+@pytest.mark.parametrize(
+    "language, top",
+    [("fr", "Bien-être"), ("de", "Verbraucher"), ("es", "Tendencias"), ("cs", "Počasí"), ("ru", "Погода"), ("ru", "НАУКА И ТЕХНИКА")],
+)
+def test_a_rubric_off_the_articles_topic_above_its_headline_goes_to_section(language, top):
+    title, paragraphs = ARTICLES[language]
+    result = clean_article(article("\n\n".join([top, title, *paragraphs])), language=language)
+    assert (result.title, result.metadata.get("section"), result.paragraphs) == (title, top, tuple(paragraphs))
+
+
+@pytest.mark.parametrize(
+    "language, headline, first",
+    [
+        # a short headline over a first sentence is the headline, whatever words it shares
+        ("cs", "Jeho poslední vůle", "Jeho popel bude rozptýlen v pohoří Zapalinamé, potvrdila rodina."),
+        ("ru", "Его последняя воля", "Его прах будет развеян в горах Сапалинаме, подтверждает семья."),
+    ],
+)
+def test_a_short_headline_over_a_sentence_is_the_title(language, headline, first):
+    _, paragraphs = ARTICLES[language]
+    result = clean_article(article("\n\n".join([headline, first, *paragraphs])), language=language)
+    assert (result.title, result.paragraphs) == (headline, (first, *paragraphs))
 
 
 @pytest.mark.parametrize(
